@@ -1,0 +1,104 @@
+package dev.stratus.core.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a model is and how well it does: written by training next to {@code model.onnx}, read by
+ * serving and evaluation. Field names are the JSON contract.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelCard(
+        int formatVersion,
+        String version,
+        String createdAt,
+        Architecture architecture,
+        Map<String, Object> hyperParameters,
+        Map<String, String> dataSha256,
+        Evaluation test,
+        Training training,
+        Machine machine) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** The network: a name, its layers in order, and its size. */
+    public record Architecture(String name, List<String> layers, long parameters, long multiplyAdds) {
+    }
+
+    /** Accuracy on a labelled set, overall, per digit, and the confusion matrix (rows: truth). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Evaluation(String dataset, int count, double accuracy, Map<String, Double> perDigit,
+                             int[][] confusion) {
+    }
+
+    /** How training went: the wall time, each epoch, and how soon a reference accuracy was reached. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Training(double wallSeconds, List<Epoch> epochs, List<Checkpoint> checkpoints,
+                           Double secondsToReference, Double referenceAccuracy, Map<String, Object> distributed) {
+    }
+
+    /** One epoch's averages on the training stream and on the held-out validation set. */
+    public record Epoch(int epoch, double trainLoss, double trainAccuracy, Double validationLoss,
+                        Double validationAccuracy, double seconds, double imagesPerSecond) {
+    }
+
+    /** The test accuracy measured after some training time (evaluation time not counted). */
+    public record Checkpoint(double trainingSeconds, long images, double testAccuracy) {
+    }
+
+    /** Where it was trained. */
+    public record Machine(int cores, String os, String java) {
+        public static Machine current() {
+            return new Machine(Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                    System.getProperty("java.version"));
+        }
+    }
+
+    public void write(Path file) throws IOException {
+        JSON.writeValue(file.toFile(), this);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException("a model card always serialises", e);
+        }
+    }
+
+    public static ModelCard read(Path file) throws ModelLoadException {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return read(in, file.toString());
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ModelLoadException(file + ": cannot read the model card (" + e.getMessage() + ")", e);
+        }
+    }
+
+    public static ModelCard read(InputStream in, String source) throws ModelLoadException {
+        try {
+            ModelCard card = JSON.readValue(in, ModelCard.class);
+            if (card.version() == null || card.version().isBlank()) {
+                throw new ModelLoadException(source + ": the model card has no version");
+            }
+            return card;
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ModelLoadException(source + ": not a valid model card (" + e.getMessage() + ")", e);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.stratus.core.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.stratus.core.image.DigitImage;
+import dev.stratus.core.image.Mnist;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Classifies digit images with ONNX Runtime. Thread-safe: one session serves concurrent callers
+ * (ONNX Runtime's {@code run} is safe to call from many threads). Holds native memory: close it.
+ */
+public final class OnnxClassifier implements AutoCloseable {
+
+    /** Threading of one session; {@code 0} lets ONNX Runtime choose (one thread per core). */
+    public record Threads(int intraOp, int interOp) {
+        public static final Threads DEFAULT = new Threads(0, 0);
+        public static final Threads SINGLE = new Threads(1, 1);
+    }
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final String source;
+
+    private OnnxClassifier(OrtSession session, String source) {
+        this.session = session;
+        this.source = source;
+    }
+
+    /** Loads an ONNX model from its bytes; {@code source} names it in error messages. */
+    public static OnnxClassifier load(byte[] onnx, String source, Threads threads) throws ModelLoadException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session = null;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (threads.intraOp() > 0) {
+                options.setIntraOpNumThreads(threads.intraOp());
+            }
+            if (threads.interOp() > 0) {
+                options.setInterOpNumThreads(threads.interOp());
+            }
+            session = env.createSession(onnx, options);
+            checkContract(session, source);
+            return new OnnxClassifier(session, source);
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new ModelLoadException(source + ": not a usable ONNX model (" + firstLine(e.getMessage()) + ")", e);
+        } catch (ModelLoadException e) {
+            closeQuietly(session);
+            throw e;
+        }
+    }
+
+    public Prediction classify(DigitImage image) {
+        return classifyBatch(List.of(image)).get(0);
+    }
+
+    /** Classifies many images in one call to the network; the answers come in the same order. */
+    public List<Prediction> classifyBatch(List<DigitImage> images) {
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        float[] flat = new float[images.size() * Mnist.PIXELS];
+        for (int i = 0; i < images.size(); i++) {
+            System.arraycopy(images.get(i).pixels(), 0, flat, i * Mnist.PIXELS, Mnist.PIXELS);
+        }
+        float[] probabilities = probabilities(flat, images.size());
+        List<Prediction> predictions = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            predictions.add(Prediction.of(
+                    Arrays.copyOfRange(probabilities, i * Mnist.CLASSES, (i + 1) * Mnist.CLASSES)));
+        }
+        return predictions;
+    }
+
+    /**
+     * The raw network: {@code count} images of 784 pixels, concatenated, to {@code count x 10}
+     * probabilities. The fastest path for batch work such as evaluation.
+     */
+    public float[] probabilities(float[] pixels, int count) {
+        if (pixels.length != count * Mnist.PIXELS) {
+            throw new IllegalArgumentException(count + " images need " + count * Mnist.PIXELS + " values, got "
+                    + pixels.length);
+        }
+        long[] shape = {count, 1, Mnist.SIDE, Mnist.SIDE};
+        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), shape);
+             OrtSession.Result result = session.run(Map.of(ModelContract.INPUT, input))) {
+            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] probabilities = new float[count * Mnist.CLASSES];
+            out.get(probabilities);
+            return probabilities;
+        } catch (OrtException e) {
+            throw new IllegalStateException(source + ": inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(session);
+    }
+
+    private static void checkContract(OrtSession session, String source) throws OrtException, ModelLoadException {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+        if (!inputs.containsKey(ModelContract.INPUT) || !outputs.containsKey(ModelContract.OUTPUT)) {
+            throw new ModelLoadException(source + ": the model has inputs " + inputs.keySet() + " and outputs "
+                    + outputs.keySet() + ", but the Stratus contract is input '" + ModelContract.INPUT
+                    + "' [N,1,28,28] and output '" + ModelContract.OUTPUT + "' [N,10]");
+        }
+        long[] in = ((TensorInfo) inputs.get(ModelContract.INPUT).getInfo()).getShape();
+        long[] out = ((TensorInfo) outputs.get(ModelContract.OUTPUT).getInfo()).getShape();
+        if (in.length != 4 || in[1] != 1 || in[2] != Mnist.SIDE || in[3] != Mnist.SIDE
+                || out.length != 2 || out[1] != Mnist.CLASSES) {
+            throw new ModelLoadException(source + ": input shape " + Arrays.toString(in) + " and output shape "
+                    + Arrays.toString(out) + " do not match the contract [N,1,28,28] -> [N,10]");
+        }
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException ignored) {
+                // Closing releases native memory; there is nothing more to do if it fails.
+            }
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

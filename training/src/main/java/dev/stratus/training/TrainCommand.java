@@ -1,0 +1,153 @@
+package dev.stratus.training;
+
+import dev.stratus.core.image.Preprocessor;
+import dev.stratus.core.mnist.LabeledImages;
+import dev.stratus.core.mnist.MnistFiles;
+import dev.stratus.core.model.ModelCard;
+import dev.stratus.training.augment.Augmentation;
+import dev.stratus.training.network.Architecture;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code stratus train}: trains a network on MNIST and writes a model directory. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains a CNN on MNIST with DJL + PyTorch (CPU) and writes a model directory:",
+                "model.onnx, model-card.json, training-curves.png, confusion-matrix.png."})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--arch", defaultValue = "stratus",
+            description = "Network: stratus (default, augmented) or paper (the original project's). Default: ${DEFAULT-VALUE}.")
+    String arch;
+
+    @Option(names = "--epochs", description = "Passes over the training set (stratus 15, paper 10).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", description = "Images per step (stratus 128, paper 64).")
+    Integer batchSize;
+
+    @Option(names = "--learning-rate", description = "Adam's base learning rate (stratus 0.002, paper 0.001).")
+    Float learningRate;
+
+    @Option(names = "--schedule", description = "Learning-rate schedule: constant, cosine or step (stratus cosine, paper constant).")
+    String schedule;
+
+    @Option(names = "--seed", description = "Seed for initialisation, shuffling and augmentation (default 42).")
+    Long seed;
+
+    @Option(names = "--validation-split", description = "Share of the training images held out (default 0.1).")
+    Double validationSplit;
+
+    @Option(names = "--augment", negatable = true,
+            description = "Distort training digits like drawn ones (rotation, slant, elastic, stroke width, gaps). Default: on for stratus, off for paper.")
+    Boolean augment;
+
+    @Option(names = "--limit", description = "Train on only the first N training images (0: all).")
+    Integer limit;
+
+    @Option(names = "--threads", description = "PyTorch threads (0: one per core).")
+    Integer threads;
+
+    @Option(names = "--checkpoint-every", description = "Measure test accuracy every N images until 97.45 %% is reached (0: per epoch only; default 5000).")
+    Integer checkpointEvery;
+
+    @Option(names = "--data", description = "Directory of the four MNIST files (else $STRATUS_DATA, else ~/.cache/stratus/mnist; downloaded when missing).")
+    Path data;
+
+    @Option(names = "--out", description = "Where to write the model directory (default runs/<arch>-<time>).")
+    Path out;
+
+    private final PrintStream console;
+
+    public TrainCommand() {
+        this(System.out);
+    }
+
+    TrainCommand(PrintStream console) {
+        this.console = console;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine line = new CommandLine(new TrainCommand());
+        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("train: " + e.getMessage());
+            return e instanceof IOException || e instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return line;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        TrainingOptions options = options();
+        if (options.threads() > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(options.threads()));
+        }
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+
+        Map<String, String> env = System.getenv();
+        MnistFiles files = new MnistFiles(MnistFiles.resolveDirectory(data, env));
+        files.ensurePresent(MnistFiles.mirrors(env), console);
+        console.printf("Loading MNIST from %s%n", files.directory());
+        LabeledImages train = files.train();
+        LabeledImages test = files.test();
+        long prepStart = System.nanoTime();
+        TrainingData prepared = TrainingData.prepare(train, test, new Preprocessor(), options.validationSplit(),
+                options.limit(), options.seed());
+        console.printf("Preprocessed %d training, %d validation and %d test images in %.1f s%n",
+                prepared.trainIndices().length, prepared.validation().count(), prepared.test().count(),
+                (System.nanoTime() - prepStart) / 1e9);
+        Architecture architecture = options.architecture();
+        console.printf("Training %s (%s): %,d parameters, %,d multiply-adds per image; %d epochs, batch %d, "
+                        + "Adam %.4g %s, augmentation %s%n",
+                architecture.name(), architecture.summary(), architecture.parameters(), architecture.multiplyAdds(),
+                options.epochs(), options.batchSize(), options.learningRate(),
+                options.schedule().name().toLowerCase(), options.augmentation().enabled() ? "on" : "off");
+
+        Path directory = out != null ? out
+                : Path.of("runs", architecture.name() + "-" + java.time.LocalDateTime.now()
+                        .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        try (TrainingRun run = new CnnTrainer(options, console).train(prepared)) {
+            ModelCard card = ModelWriter.write(run, prepared, MnistFiles.SHA256, null, directory);
+            console.printf("%nModel %s written to %s%n", card.version(), directory);
+            console.printf("Test accuracy (ONNX Runtime, 10,000 MNIST test images): %.2f %%%n",
+                    100 * card.test().accuracy());
+            console.printf("Training time: %.1f s%s%n", card.training().wallSeconds(),
+                    card.training().secondsToReference() == null ? ""
+                            : String.format("; reached 97.45 %% after %.1f s", card.training().secondsToReference()));
+        }
+        return 0;
+    }
+
+    TrainingOptions options() {
+        Architecture architecture = Architecture.byName(arch);
+        TrainingOptions d = TrainingOptions.defaults(architecture);
+        Augmentation augmentation = augment == null ? d.augmentation()
+                : augment ? Augmentation.DRAWN_DIGITS : Augmentation.NONE;
+        Schedule chosen = schedule == null ? d.schedule() : parseSchedule(schedule);
+        return new TrainingOptions(architecture,
+                or(epochs, d.epochs()), or(batchSize, d.batchSize()), or(learningRate, d.learningRate()), chosen,
+                or(seed, d.seed()), or(validationSplit, d.validationSplit()), augmentation,
+                or(limit, d.limit()), or(threads, d.threads()), or(checkpointEvery, d.checkpointEvery()));
+    }
+
+    private static Schedule parseSchedule(String name) {
+        try {
+            return Schedule.valueOf(name.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown schedule '" + name + "'; choose constant, cosine or step");
+        }
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}
