@@ -8,10 +8,17 @@ import java.util.Map;
 /** Counts of (true digit, predicted digit) pairs, and the accuracies they imply. Not thread-safe. */
 public final class ConfusionMatrix {
     private final int[][] counts = new int[Mnist.CLASSES][Mnist.CLASSES];
+    private final int[] misses = new int[Mnist.CLASSES];
     private int total;
 
     public void add(int truth, int predicted) {
         counts[truth][predicted]++;
+        total++;
+    }
+
+    /** An image of digit {@code truth} that got no prediction at all (for example a blank one): wrong. */
+    public void addMiss(int truth) {
+        misses[truth]++;
         total++;
     }
 
@@ -35,7 +42,7 @@ public final class ConfusionMatrix {
     public Map<String, Double> perDigit() {
         Map<String, Double> result = new LinkedHashMap<>();
         for (int d = 0; d < Mnist.CLASSES; d++) {
-            int n = 0;
+            int n = misses[d];
             for (int p = 0; p < Mnist.CLASSES; p++) {
                 n += counts[d][p];
             }

@@ -1,0 +1,14 @@
+package dev.stratus.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code stratus bench}: benchmarks; {@code bench model} for the classifier alone. */
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = ModelBenchmark.class,
+        description = "Benchmarks. 'bench model': single-image latency and batch throughput of a model.")
+final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "name a benchmark: bench model");
+    }
+}

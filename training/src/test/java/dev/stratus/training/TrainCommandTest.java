@@ -1,0 +1,59 @@
+package dev.stratus.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stratus.training.augment.Augmentation;
+import dev.stratus.training.network.Architecture;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class TrainCommandTest {
+
+    private static TrainingOptions parse(String... args) {
+        TrainCommand command = new TrainCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.options();
+    }
+
+    @Test
+    void paper_uses_the_original_settings() {
+        TrainingOptions options = parse("--arch", "paper");
+
+        assertThat(options.architecture()).isSameAs(Architecture.PAPER);
+        assertThat(options.epochs()).isEqualTo(10);
+        assertThat(options.batchSize()).isEqualTo(64);
+        assertThat(options.learningRate()).isEqualTo(1e-3f);
+        assertThat(options.schedule()).isEqualTo(Schedule.CONSTANT);
+        assertThat(options.validationSplit()).isEqualTo(0.1);
+        assertThat(options.augmentation()).isEqualTo(Augmentation.NONE);
+    }
+
+    @Test
+    void flags_override_the_defaults() {
+        TrainingOptions options = parse("--epochs", "3", "--no-augment", "--schedule", "step", "--seed", "9");
+
+        assertThat(options.architecture()).isSameAs(Architecture.STRATUS);
+        assertThat(options.epochs()).isEqualTo(3);
+        assertThat(options.augmentation().enabled()).isFalse();
+        assertThat(options.schedule()).isEqualTo(Schedule.STEP);
+        assertThat(options.seed()).isEqualTo(9);
+    }
+
+    @Test
+    void bad_values_are_clear_errors() {
+        StringWriter err = new StringWriter();
+        CommandLine line = TrainCommand.commandLine();
+        line.setErr(new PrintWriter(err));
+
+        int code = line.execute("--schedule", "sometimes");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown schedule 'sometimes'");
+
+        err.getBuffer().setLength(0);
+        assertThat(line.execute("--epochs", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("epochs must be positive");
+    }
+}
