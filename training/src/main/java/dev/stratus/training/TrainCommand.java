@@ -1,6 +1,8 @@
 package dev.stratus.training;
 
 import dev.stratus.core.image.Preprocessor;
+import dev.stratus.core.mnist.FeedbackFiles;
+import dev.stratus.core.mnist.Idx;
 import dev.stratus.core.mnist.LabeledImages;
 import dev.stratus.core.mnist.MnistFiles;
 import dev.stratus.core.model.ModelCard;
@@ -59,6 +61,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Directory of the four MNIST files (else $STRATUS_DATA, else ~/.cache/stratus/mnist; downloaded when missing).")
     Path data;
 
+    @Option(names = "--extra", description = "Directory with feedback-images-idx3-ubyte and feedback-labels-idx1-ubyte "
+            + "(written by 'stratus export-feedback') to add to the training images; repeatable.")
+    java.util.List<Path> extra = new java.util.ArrayList<>();
+
     @Option(names = "--out", description = "Where to write the model directory (default runs/<arch>-<time>).")
     Path out;
 
@@ -98,6 +104,11 @@ public final class TrainCommand implements Callable<Integer> {
         files.ensurePresent(MnistFiles.mirrors(env), console);
         console.printf("Loading MNIST from %s%n", files.directory());
         LabeledImages train = files.train();
+        for (Path dir : extra) {
+            LabeledImages added = Idx.read(dir.resolve(FeedbackFiles.IMAGES), dir.resolve(FeedbackFiles.LABELS));
+            console.printf("Adding %d labelled images from %s%n", added.count(), dir);
+            train = train.concat(added);
+        }
         LabeledImages test = files.test();
         long prepStart = System.nanoTime();
         TrainingData prepared = TrainingData.prepare(train, test, new Preprocessor(), options.validationSplit(),

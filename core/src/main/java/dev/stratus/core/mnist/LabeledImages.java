@@ -36,6 +36,19 @@ public record LabeledImages(int rows, int cols, byte[] pixels, byte[] labels) {
         return GreyImage.fromUnsignedBytes(cols, rows, pixels, index * rows * cols);
     }
 
+    /** These images followed by {@code more}, which must have the same size. */
+    public LabeledImages concat(LabeledImages more) {
+        if (more.rows != rows || more.cols != cols) {
+            throw new IllegalArgumentException("cannot add " + more.rows + "x" + more.cols + " images to " + rows + "x"
+                    + cols + " ones");
+        }
+        byte[] p = java.util.Arrays.copyOf(pixels, pixels.length + more.pixels.length);
+        System.arraycopy(more.pixels, 0, p, pixels.length, more.pixels.length);
+        byte[] l = java.util.Arrays.copyOf(labels, labels.length + more.labels.length);
+        System.arraycopy(more.labels, 0, l, labels.length, more.labels.length);
+        return new LabeledImages(rows, cols, p, l);
+    }
+
     /** The first {@code n} images (or all, when there are fewer). */
     public LabeledImages head(int n) {
         int k = Math.min(n, count());

@@ -1,0 +1,71 @@
+package dev.stratus.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code stratus up}: the app in embedded mode, one JVM, no external services. */
+@Command(name = "up", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Starts the app: drawing page, prediction API, metrics. Embedded mode: one JVM, no external services.")
+final class UpCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
+
+    @Option(names = "--host", defaultValue = "${env:STRATUS_HOST:-127.0.0.1}",
+            description = "Address to bind (default ${DEFAULT-VALUE}; 0.0.0.0 opens it to the network).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:STRATUS_PORT:-8080}", description = "TCP port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--data-dir", description = "Where predictions are stored (default ~/.local/share/stratus).")
+    Path dataDir;
+
+    @Option(names = "--model", description = "Model directory (default: $STRATUS_MODEL, else the shipped model).")
+    Path model;
+
+    @Option(names = "--max-body", defaultValue = "1048576", description = "Largest request body in bytes (default ${DEFAULT-VALUE}).")
+    long maxBody;
+
+    @Option(names = "--rate-limit", defaultValue = "50", description = "API requests per second per client address, 0 = off (default ${DEFAULT-VALUE}).")
+    double rateLimit;
+
+    @Option(names = "--rate-burst", defaultValue = "100", description = "Requests a client may send at once (default ${DEFAULT-VALUE}).")
+    int rateBurst;
+
+    @Option(names = "--queue-capacity", defaultValue = "4096", description = "Images waiting for inference before 503 (default ${DEFAULT-VALUE}).")
+    int queueCapacity;
+
+    @Option(names = "--max-batch", defaultValue = "64", description = "Most images per call to the network (default ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--batch-delay-us", defaultValue = "200", description = "Longest a batch waits to fill, microseconds (default ${DEFAULT-VALUE}).")
+    long batchDelayMicros;
+
+    @Option(names = "--timeout-ms", defaultValue = "5000", description = "Inference timeout before 504, milliseconds (default ${DEFAULT-VALUE}).")
+    long timeoutMillis;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig defaults = ServerConfig.defaults();
+        ServerConfig config = new ServerConfig(host, port, dataDir != null ? dataDir : defaults.dataDirectory(), model,
+                maxBody, rateLimit, rateBurst, queueCapacity, maxBatch, Duration.ofNanos(batchDelayMicros * 1_000),
+                Duration.ofMillis(timeoutMillis));
+        long start = System.nanoTime();
+        StratusServer server = StratusServer.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Stopping Stratus");
+            server.close();
+            stopped.countDown();
+        }, "shutdown"));
+        LOG.info("Model {}; predictions stored in {}", server.modelVersion(), config.dataDirectory());
+        LOG.info("Stratus is ready on {} ({} ms)", server.url(), (System.nanoTime() - start) / 1_000_000);
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.stratus.server.pipeline;
+
+import dev.stratus.core.image.DigitImage;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where the gateway sends preprocessed digits to be classified: in-process here, through Kafka in
+ * distributed mode. The answer arrives asynchronously; a full pipeline refuses at once with
+ * {@link PipelineFullException} rather than queueing without bound.
+ */
+public interface InferencePipeline extends AutoCloseable {
+
+    /** Queues one digit; completes with the classification, or exceptionally. Never blocks. */
+    CompletableFuture<Classified> submit(String requestId, DigitImage image);
+
+    /** True while the pipeline accepts and answers work. */
+    boolean ready();
+
+    /** Digits waiting to be classified. */
+    int queueDepth();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,138 @@
+package dev.stratus.server.pipeline;
+
+import dev.stratus.core.image.DigitImage;
+import dev.stratus.core.model.Model;
+import dev.stratus.core.model.Prediction;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded pipeline: a bounded queue in front of the classifier and one thread that takes
+ * whatever is waiting, up to {@code maxBatch} images, and classifies them in one call. A lone
+ * request waits at most {@code batchDelay} for company; under load, batches fill by themselves
+ * while the previous one runs, so throughput grows with load.
+ */
+public final class MicroBatchingPipeline implements InferencePipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(MicroBatchingPipeline.class);
+
+    private record Job(String id, DigitImage image, long enqueuedNanos, CompletableFuture<Classified> result) {
+    }
+
+    private final Model model;
+    private final BlockingQueue<Job> queue;
+    private final int maxBatch;
+    private final long batchDelayNanos;
+    private final Thread worker;
+    private final DistributionSummary batchSizes;
+    private final Timer inferenceTimer;
+    private volatile boolean running = true;
+
+    public MicroBatchingPipeline(Model model, int queueCapacity, int maxBatch, Duration batchDelay,
+                                 MeterRegistry registry) {
+        this.model = model;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.maxBatch = maxBatch;
+        this.batchDelayNanos = batchDelay.toNanos();
+        this.batchSizes = DistributionSummary.builder("stratus.inference.batch.size")
+                .description("Images classified per call to the network")
+                .publishPercentileHistogram().maximumExpectedValue((double) maxBatch).register(registry);
+        this.inferenceTimer = Timer.builder("stratus.inference.duration")
+                .description("Time of one call to the network (a whole batch)")
+                .publishPercentileHistogram().register(registry);
+        registry.gauge("stratus.inference.queue.depth", queue, BlockingQueue::size);
+        this.worker = new Thread(this::run, "inference-batcher");
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    @Override
+    public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
+        CompletableFuture<Classified> result = new CompletableFuture<>();
+        if (!running) {
+            result.completeExceptionally(new PipelineFullException("the inference pipeline is shutting down"));
+        } else if (!queue.offer(new Job(requestId, image, System.nanoTime(), result))) {
+            result.completeExceptionally(new PipelineFullException("the inference queue is full ("
+                    + queue.remainingCapacity() + " free); retry shortly"));
+        }
+        return result;
+    }
+
+    @Override
+    public boolean ready() {
+        return running && worker.isAlive() && queue.remainingCapacity() > 0;
+    }
+
+    @Override
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    private void run() {
+        List<Job> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Job first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                long deadline = System.nanoTime() + batchDelayNanos;
+                while (batch.size() < maxBatch && batchDelayNanos > 0) {
+                    long left = deadline - System.nanoTime();
+                    Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                    queue.drainTo(batch, maxBatch - batch.size());
+                }
+                classify(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            } catch (RuntimeException e) {
+                LOG.error("inference failed for a batch of {}", batch.size(), e);
+                batch.forEach(job -> job.result().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+        queue.forEach(job -> job.result().completeExceptionally(
+                new PipelineFullException("the inference pipeline stopped")));
+    }
+
+    private void classify(List<Job> batch) {
+        long start = System.nanoTime();
+        List<Prediction> predictions = model.classifier().classifyBatch(batch.stream().map(Job::image).toList());
+        long end = System.nanoTime();
+        inferenceTimer.record(end - start, TimeUnit.NANOSECONDS);
+        batchSizes.record(batch.size());
+        long inferenceMicros = (end - start) / 1_000;
+        for (int i = 0; i < batch.size(); i++) {
+            Job job = batch.get(i);
+            job.result().complete(new Classified(predictions.get(i), model.version(),
+                    (start - job.enqueuedNanos()) / 1_000, inferenceMicros, batch.size()));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            worker.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.stratus.server.predict;
+
+import dev.stratus.core.image.BlankImageException;
+import dev.stratus.core.image.DigitImage;
+import dev.stratus.core.image.GreyImage;
+import dev.stratus.core.image.Preprocessor;
+import dev.stratus.server.pipeline.Classified;
+import dev.stratus.server.pipeline.InferencePipeline;
+import dev.stratus.server.store.PredictionRecord;
+import dev.stratus.server.store.PredictionStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One prediction from request to record: preprocess the image (the core's single
+ * implementation), classify it through the pipeline, store it, answer. Independent of HTTP.
+ */
+public final class PredictionService {
+    private final Preprocessor preprocessor = new Preprocessor();
+    private final InferencePipeline pipeline;
+    private final PredictionStore store;
+    private final Duration timeout;
+
+    public PredictionService(InferencePipeline pipeline, PredictionStore store, Duration timeout) {
+        this.pipeline = pipeline;
+        this.store = store;
+        this.timeout = timeout;
+    }
+
+    /** Classifies an image; fails with {@link BadInputException}, {@link InferenceTimeoutException} or a pipeline error. */
+    public CompletableFuture<PredictionView> predict(GreyImage image) {
+        long start = System.nanoTime();
+        DigitImage digit;
+        try {
+            digit = preprocessor.apply(image);
+        } catch (BlankImageException e) {
+            throw new BadInputException("blank_image", "the image has no ink: draw a digit first");
+        }
+        long preprocessMicros = (System.nanoTime() - start) / 1_000;
+        String id = UUID.randomUUID().toString();
+        return pipeline.submit(id, digit)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((classified, failure) -> {
+                    if (failure != null) {
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure;
+                        if (cause instanceof TimeoutException) {
+                            throw new InferenceTimeoutException("no answer from the inference pipeline within "
+                                    + timeout.toMillis() + " ms");
+                        }
+                        throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+                    }
+                    return record(id, digit, classified, preprocessMicros, start);
+                });
+    }
+
+    private PredictionView record(String id, DigitImage digit, Classified classified, long preprocessMicros,
+                                  long start) {
+        PredictionRecord record = new PredictionRecord(id, Instant.now(), classified.modelVersion(),
+                classified.prediction().digit(), classified.prediction().probabilities(), digit.toUnsignedBytes(),
+                null, null);
+        store.save(record);
+        PredictionView.Timings timings = new PredictionView.Timings(preprocessMicros, classified.queueMicros(),
+                classified.inferenceMicros(), classified.batchSize(), (System.nanoTime() - start) / 1_000);
+        return PredictionView.of(record, timings);
+    }
+
+    public Optional<PredictionView> find(String id) {
+        return store.find(id).map(r -> PredictionView.of(r, null));
+    }
+
+    public Optional<PredictionView> label(String id, int label) {
+        return store.label(id, label).map(r -> PredictionView.of(r, null));
+    }
+}

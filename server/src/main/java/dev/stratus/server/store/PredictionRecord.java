@@ -1,0 +1,47 @@
+package dev.stratus.server.store;
+
+import dev.stratus.core.image.Mnist;
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * One stored prediction: what the model saw (28x28 bytes), what it answered, and later the
+ * user's correction. The unit of the store contract, whatever the backend.
+ */
+public record PredictionRecord(String id, Instant createdAt, String modelVersion, int digit, float[] probabilities,
+                               byte[] input, Integer label, Instant labelledAt) {
+
+    public PredictionRecord {
+        if (id == null || id.isBlank()) {
+            throw new IllegalArgumentException("a prediction needs an id");
+        }
+        if (probabilities.length != Mnist.CLASSES || input.length != Mnist.PIXELS) {
+            throw new IllegalArgumentException("a prediction has 10 probabilities and a 784-byte input");
+        }
+        if (label != null && (label < 0 || label >= Mnist.CLASSES)) {
+            throw new IllegalArgumentException("label must be 0-9, got " + label);
+        }
+    }
+
+    public PredictionRecord withLabel(int value, Instant at) {
+        return new PredictionRecord(id, createdAt, modelVersion, digit, probabilities, input, value, at);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PredictionRecord r && r.id.equals(id) && r.createdAt.equals(createdAt)
+                && r.modelVersion.equals(modelVersion) && r.digit == digit
+                && Arrays.equals(r.probabilities, probabilities) && Arrays.equals(r.input, input)
+                && java.util.Objects.equals(r.label, label) && java.util.Objects.equals(r.labelledAt, labelledAt);
+    }
+
+    @Override
+    public int hashCode() {
+        return id.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "PredictionRecord[" + id + ", digit=" + digit + ", label=" + label + "]";
+    }
+}

@@ -1,0 +1,27 @@
+package dev.stratus.server.store;
+
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where predictions are recorded: an embedded file-backed database here, CouchDB in distributed
+ * mode. A saved record is visible to {@link #find} at once, even if it is written to disk a
+ * moment later.
+ */
+public interface PredictionStore extends AutoCloseable {
+
+    void save(PredictionRecord record);
+
+    Optional<PredictionRecord> find(String id);
+
+    /** Records the user's correct digit; empty when the id is unknown. */
+    Optional<PredictionRecord> label(String id, int label);
+
+    /** Every prediction that carries a user's label, oldest first. */
+    void forEachLabelled(Consumer<PredictionRecord> action);
+
+    boolean ready();
+
+    @Override
+    void close();
+}
