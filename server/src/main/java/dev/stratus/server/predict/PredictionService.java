@@ -45,7 +45,7 @@ public final class PredictionService {
         long preprocessMicros = (System.nanoTime() - start) / 1_000;
         String id = UUID.randomUUID().toString();
         return pipeline.submit(id, digit)
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .handle((classified, failure) -> {
                     if (failure != null) {
                         Throwable cause = failure instanceof CompletionException && failure.getCause() != null

@@ -1,0 +1,262 @@
+package dev.stratus.server.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stratus.server.Digits;
+import dev.stratus.server.Http;
+import dev.stratus.server.ServerConfig;
+import dev.stratus.server.StratusServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every route and every error status, against the real server on a random port. */
+class ApiTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String API = "/api/v1/predictions";
+
+    @TempDir
+    static Path data;
+    static StratusServer server;
+    static Http http;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = StratusServer.start(ServerConfig.defaults().withPort(0).withDataDirectory(data).withRateLimit(0, 1));
+        http = new Http(server.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    static void assertError(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        JsonNode body = json(response);
+        assertThat(body.get("error").asText()).isEqualTo(code);
+        assertThat(body.get("detail").asText()).isNotBlank();
+    }
+
+    @Test
+    void recognises_real_mnist_digits_sent_as_784_pixels() {
+        int correct = 0;
+        for (int i = 0; i < 50; i++) {
+            HttpResponse<String> response = http.postJson(API, Digits.pixelsJson(i));
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode body = json(response);
+            if (body.get("digit").asInt() == Digits.label(i)) {
+                correct++;
+            }
+            assertThat(body.get("probabilities")).hasSize(10);
+            assertThat(body.get("top")).hasSize(3);
+            assertThat(body.get("input")).hasSize(784);
+            assertThat(body.get("id").asText()).isNotBlank();
+            assertThat(body.get("modelVersion").asText()).isEqualTo(server.modelVersion());
+            assertThat(body.get("timings").get("totalMicros").asLong()).isPositive();
+            assertThat(body.get("confidence").asDouble()).isEqualTo(body.get("top").get(0).get("probability").asDouble());
+        }
+        assertThat(correct).isGreaterThanOrEqualTo(49);
+    }
+
+    @Test
+    void recognises_a_canvas_png_of_any_size_as_a_data_url_or_a_raw_body() {
+        byte[] png = Digits.png(0, 280, 8, 30, 50);
+        HttpResponse<String> asDataUrl = http.postJson(API, "{\"image\":\"" + Digits.dataUrl(png) + "\"}");
+        HttpResponse<String> asBody = http.post(API, "image/png", png);
+
+        assertThat(asDataUrl.statusCode()).as(asDataUrl.body()).isEqualTo(200);
+        assertThat(json(asDataUrl).get("digit").asInt()).isEqualTo(Digits.label(0));
+        assertThat(asBody.statusCode()).isEqualTo(200);
+        assertThat(json(asBody).get("digit").asInt()).isEqualTo(Digits.label(0));
+    }
+
+    @Test
+    void stores_every_prediction_and_records_the_users_label() {
+        JsonNode created = json(http.postJson(API, Digits.pixelsJson(3)));
+        String id = created.get("id").asText();
+
+        JsonNode stored = json(http.get(API + "/" + id));
+        assertThat(stored.get("digit").asInt()).isEqualTo(created.get("digit").asInt());
+        assertThat(stored.get("input")).isEqualTo(created.get("input"));
+        assertThat(stored.has("label")).isFalse();
+
+        HttpResponse<String> labelled = http.putJson(API + "/" + id + "/label", "{\"label\": 4}");
+        assertThat(labelled.statusCode()).isEqualTo(200);
+        assertThat(json(labelled).get("label").asInt()).isEqualTo(4);
+        assertThat(json(http.get(API + "/" + id)).get("label").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void unknown_ids_are_404() {
+        assertError(http.get(API + "/no-such-id"), 404, "not_found");
+        assertError(http.putJson(API + "/no-such-id/label", "{\"label\": 1}"), 404, "not_found");
+        assertError(http.get("/api/v2/nothing"), 404, "not_found");
+    }
+
+    @Test
+    void malformed_or_invalid_bodies_are_400_with_the_reason() {
+        assertError(http.postJson(API, "{\"pixels\": [1, 2"), 400, "malformed_json");
+        assertError(http.postJson(API, "[1, 2, 3]"), 400, "malformed_json");
+        assertError(http.postJson(API, "{}"), 400, "missing_input");
+        assertError(http.postJson(API, "{\"pixels\": [1, 2, 3]}"), 400, "invalid_pixels");
+        String nan = Digits.pixelsJson(0).replaceFirst("\\[0,", "[\"NaN\",");
+        assertError(http.postJson(API, nan), 400, "invalid_pixels");
+        String tooBright = Digits.pixelsJson(0).replaceFirst("\\[0,", "[256,");
+        assertThat(json(http.postJson(API, tooBright)).get("detail").asText()).contains("pixel 0 is 256");
+        assertError(http.postJson(API, Digits.pixelsJson(0).replaceFirst("\\[0,", "[-1,")), 400, "invalid_pixels");
+        assertError(http.postJson(API, "{\"image\": \"data:image/png;base64,AAAA\"}"), 400, "invalid_image");
+        assertError(http.postJson(API, "{\"image\": \"data:image/png;base64,***\"}"), 400, "invalid_image");
+        assertError(http.postJson(API, "{\"image\": 42}"), 400, "invalid_image");
+        assertError(http.post(API, "image/png", new byte[] {1, 2, 3}), 400, "invalid_image");
+        assertError(http.postJson(API, "{\"pixels\": " + zeros() + ", \"image\": \"x\"}"), 400, "ambiguous_input");
+    }
+
+    @Test
+    void a_blank_canvas_is_400_not_a_guess() {
+        HttpResponse<String> response = http.postJson(API, "{\"pixels\": " + zeros() + "}");
+
+        assertError(response, 400, "blank_image");
+        assertThat(json(response).get("detail").asText()).contains("draw a digit");
+    }
+
+    @Test
+    void invalid_labels_are_400() {
+        String id = json(http.postJson(API, Digits.pixelsJson(1))).get("id").asText();
+
+        assertError(http.putJson(API + "/" + id + "/label", "{\"label\": 10}"), 400, "invalid_label");
+        assertError(http.putJson(API + "/" + id + "/label", "{\"label\": \"seven\"}"), 400, "invalid_label");
+        assertError(http.putJson(API + "/" + id + "/label", "{\"label\": 2.5}"), 400, "invalid_label");
+        assertError(http.putJson(API + "/" + id + "/label", "nonsense"), 400, "malformed_json");
+    }
+
+    @Test
+    void a_body_over_the_limit_is_413() {
+        byte[] big = new byte[1024 * 1024 + 10];
+        java.util.Arrays.fill(big, (byte) ' ');
+
+        assertError(http.post(API, "application/json", big), 413, "body_too_large");
+    }
+
+    @Test
+    void a_wrong_content_type_is_415() {
+        assertError(http.post(API, "text/plain", "hello".getBytes()), 415, "unsupported_media_type");
+        assertError(http.send(HttpRequest.newBuilder(URI.create(http.base() + API + "/x/label"))
+                .header("Content-Type", "text/plain").PUT(HttpRequest.BodyPublishers.ofString("{}"))), 415,
+                "unsupported_media_type");
+    }
+
+    @Test
+    void health_metrics_openapi_and_page_are_served() throws IOException {
+        assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = http.get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(json(ready).get("status").asText()).isEqualTo("UP");
+
+        http.postJson(API, Digits.pixelsJson(2));
+        String metrics = http.get("/metrics").body();
+        assertThat(metrics).contains("http_server_requests_seconds_count{method=\"POST\",route=\"/api/v1/predictions\",status=\"200\"}")
+                .contains("stratus_inference_batch_size_count").contains("stratus_inference_queue_depth")
+                .contains("stratus_inference_duration_seconds");
+
+        JsonNode openApi = json(http.get("/api/openapi.json"));
+        assertThat(openApi.get("paths").has("/api/v1/predictions")).isTrue();
+        assertThat(openApi.get("paths").has("/api/v1/predictions/{id}/label")).isTrue();
+
+        HttpResponse<String> page = http.get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<canvas");
+    }
+
+    @Test
+    void every_answer_carries_security_headers_and_no_cors() {
+        for (HttpResponse<String> response : List.of(http.get("/"),
+                http.send(HttpRequest.newBuilder(URI.create(http.base() + API)).header("Content-Type", "application/json")
+                        .header("Origin", "https://evil.example").POST(HttpRequest.BodyPublishers.ofString(Digits.pixelsJson(0)))))) {
+            assertThat(response.headers().firstValue("Content-Security-Policy")).hasValue(WebApp.CONTENT_SECURITY_POLICY);
+            assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+            assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+            assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        }
+    }
+
+    @Test
+    void a_client_over_its_rate_limit_gets_429_with_retry_after(@TempDir Path dir) throws IOException {
+        try (StratusServer limited = StratusServer.start(ServerConfig.defaults().withPort(0).withDataDirectory(dir)
+                .withRateLimit(0.5, 2))) {
+            Http client = new Http(limited.url());
+            List<Integer> statuses = new ArrayList<>();
+            HttpResponse<String> last = null;
+            for (int i = 0; i < 4; i++) {
+                last = client.postJson(API, Digits.pixelsJson(i));
+                statuses.add(last.statusCode());
+            }
+            assertThat(statuses).containsExactly(200, 200, 429, 429);
+            assertError(last, 429, "rate_limited");
+            assertThat(last.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
+            assertThat(client.get("/health/ready").statusCode()).as("the page and health are not limited").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void a_full_inference_queue_answers_503_at_once(@TempDir Path dir) throws Exception {
+        try (StratusServer small = StratusServer.start(ServerConfig.defaults().withPort(0).withDataDirectory(dir)
+                .withRateLimit(0, 1).withQueue(1, 1, Duration.ZERO, Duration.ofSeconds(30)))) {
+            Http client = new Http(small.url());
+            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                responses.add(client.client().sendAsync(HttpRequest.newBuilder(URI.create(small.url() + API))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Digits.pixelsJson(i % 50))).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            HttpResponse<String> rejected = null;
+            for (CompletableFuture<HttpResponse<String>> f : responses) {
+                HttpResponse<String> r = f.get();
+                statuses.add(r.statusCode());
+                if (r.statusCode() == 503) {
+                    rejected = r;
+                }
+            }
+            assertThat(statuses).containsOnly(200, 503).contains(200, 503);
+            assertError(rejected, 503, "overloaded");
+            assertThat(rejected.headers().firstValue("Retry-After")).isPresent();
+        }
+    }
+
+    @Test
+    void an_inference_timeout_answers_504(@TempDir Path dir) throws IOException {
+        try (StratusServer slow = StratusServer.start(ServerConfig.defaults().withPort(0).withDataDirectory(dir)
+                .withRateLimit(0, 1).withQueue(16, 1, Duration.ofMillis(50), Duration.ofNanos(1_000)))) {
+            assertError(new Http(slow.url()).postJson(API, Digits.pixelsJson(0)), 504, "timeout");
+        }
+    }
+
+    static String zeros() {
+        return java.util.Collections.nCopies(784, "0").toString();
+    }
+}
