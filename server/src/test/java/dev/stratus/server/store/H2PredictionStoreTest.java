@@ -1,0 +1,99 @@
+package dev.stratus.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stratus.core.mnist.FeedbackFiles;
+import dev.stratus.core.mnist.Idx;
+import dev.stratus.core.mnist.LabeledImages;
+import dev.stratus.server.ServerCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class H2PredictionStoreTest {
+    @TempDir
+    Path dir;
+
+    static PredictionRecord record(String id, int digit, int seed) {
+        float[] probabilities = new float[10];
+        probabilities[digit] = 0.9f;
+        probabilities[(digit + 1) % 10] = 0.1f;
+        byte[] input = new byte[784];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (byte) ((i * 31 + seed) % 256);
+        }
+        return new PredictionRecord(id, Instant.now().truncatedTo(ChronoUnit.MILLIS), "test-model", digit,
+                probabilities, input, null, null);
+    }
+
+    @Test
+    void saved_records_are_found_at_once_and_survive_a_restart() {
+        PredictionRecord saved = record("a", 3, 1);
+        try (H2PredictionStore store = H2PredictionStore.open(dir)) {
+            store.save(saved);
+            assertThat(store.find("a")).contains(saved);
+            for (int i = 0; i < 2_000; i++) {
+                store.save(record("bulk-" + i, i % 10, i));
+            }
+        }
+        try (H2PredictionStore reopened = H2PredictionStore.open(dir)) {
+            assertThat(reopened.find("a")).contains(saved);
+            assertThat(reopened.find("bulk-1999")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(9));
+            assertThat(reopened.find("missing")).isEmpty();
+        }
+    }
+
+    @Test
+    void labels_are_recorded_and_listed_in_order() {
+        try (H2PredictionStore store = H2PredictionStore.open(dir)) {
+            store.save(record("x", 1, 1));
+            store.save(record("y", 2, 2));
+            store.save(record("z", 3, 3));
+
+            assertThat(store.label("y", 7)).hasValueSatisfying(r -> {
+                assertThat(r.label()).isEqualTo(7);
+                assertThat(r.labelledAt()).isNotNull();
+            });
+            store.label("x", 4);
+            assertThat(store.label("nope", 1)).isEmpty();
+
+            List<String> labelled = new ArrayList<>();
+            store.forEachLabelled(r -> labelled.add(r.id() + "=" + r.label()));
+            assertThat(labelled).containsExactly("y=7", "x=4");
+            assertThat(store.find("z").orElseThrow().label()).isNull();
+        }
+    }
+
+    @Test
+    void exported_feedback_reads_back_as_idx_with_the_users_labels() throws Exception {
+        PredictionRecord first = record("p1", 1, 5);
+        PredictionRecord second = record("p2", 8, 6);
+        try (H2PredictionStore store = H2PredictionStore.open(dir.resolve("data"))) {
+            store.save(first);
+            store.save(second);
+            store.save(record("unlabelled", 0, 7));
+            store.label("p2", 3);
+            store.label("p1", 7);
+        }
+        StringWriter out = new StringWriter();
+        var line = ServerCli.commandLine();
+        line.setOut(new PrintWriter(out));
+        int code = line.execute("export-feedback", "--data-dir", dir.resolve("data").toString(),
+                "--out", dir.resolve("export").toString());
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("Exported 2 labelled predictions");
+        LabeledImages exported = Idx.read(dir.resolve("export").resolve(FeedbackFiles.IMAGES),
+                dir.resolve("export").resolve(FeedbackFiles.LABELS));
+        assertThat(exported.count()).isEqualTo(2);
+        assertThat(exported.labels()).containsExactly(3, 7);
+        assertThat(java.util.Arrays.copyOfRange(exported.pixels(), 0, 784)).isEqualTo(second.input());
+        assertThat(java.util.Arrays.copyOfRange(exported.pixels(), 784, 1568)).isEqualTo(first.input());
+    }
+}
