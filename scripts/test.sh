@@ -15,6 +15,9 @@ for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-
   fi
 done
 
+# The browser test drives Debian's Chromium through chromedriver.
+"$ROOT/scripts/install-browser.sh"
+
 export OPT_OUT_TRACKING=true
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.cache/stratus/djl}"
 
