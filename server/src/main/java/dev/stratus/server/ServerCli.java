@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /** The server-side commands: {@code up} and {@code export-feedback}. */
 @Command(name = "stratus", mixinStandardHelpOptions = true, version = "stratus 0.1.0",
-        subcommands = {UpCommand.class, ExportFeedbackCommand.class},
+        subcommands = {UpCommand.class, WorkerCommand.class, ExportFeedbackCommand.class},
         description = "Handwritten digit recognition: the app and its data.")
 public final class ServerCli {
 

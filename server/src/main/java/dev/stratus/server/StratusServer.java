@@ -3,12 +3,7 @@ package dev.stratus.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.stratus.core.model.Model;
-import dev.stratus.core.model.OnnxClassifier;
-import dev.stratus.server.pipeline.InferencePipeline;
-import dev.stratus.server.pipeline.MicroBatchingPipeline;
 import dev.stratus.server.predict.PredictionService;
-import dev.stratus.server.store.H2PredictionStore;
 import dev.stratus.server.store.PredictionStore;
 import dev.stratus.server.web.WebApp;
 import io.javalin.Javalin;
@@ -20,24 +15,24 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 
-/** Creates, starts and stops the embedded app: model, pipeline, store, HTTP. Nothing else lives here. */
+/** Creates, starts and stops the app: a backend (pipeline and store) behind the HTTP layer. Nothing else lives here. */
 public final class StratusServer implements AutoCloseable {
     private final Javalin app;
-    private final Model model;
-    private final InferencePipeline pipeline;
-    private final PredictionStore store;
+    private final Backend backend;
     private final JvmGcMetrics gcMetrics;
 
-    private StratusServer(Javalin app, Model model, InferencePipeline pipeline, PredictionStore store,
-                          JvmGcMetrics gcMetrics) {
+    private StratusServer(Javalin app, Backend backend, JvmGcMetrics gcMetrics) {
         this.app = app;
-        this.model = model;
-        this.pipeline = pipeline;
-        this.store = store;
+        this.backend = backend;
         this.gcMetrics = gcMetrics;
     }
 
+    /** The app in embedded mode: the model in this JVM, predictions in an H2 file. */
     public static StratusServer start(ServerConfig config) throws IOException {
+        return start(config, Backend.embedded(config));
+    }
+
+    public static StratusServer start(ServerConfig config, Backend.Factory backends) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -45,26 +40,16 @@ public final class StratusServer implements AutoCloseable {
         JvmGcMetrics gcMetrics = new JvmGcMetrics();
         gcMetrics.bindTo(registry);
 
-        Model model = Model.resolve(config.modelDirectory(), System.getenv(), OnnxClassifier.Threads.DEFAULT);
-        PredictionStore store = null;
-        InferencePipeline pipeline = null;
+        Backend backend = backends.create(registry);
         try {
-            store = H2PredictionStore.open(config.dataDirectory());
-            pipeline = new MicroBatchingPipeline(model, config.queueCapacity(), config.maxBatch(), config.batchDelay(),
-                    registry);
-            registry.gauge("stratus.model.loaded", model, m -> 1);
-            PredictionService service = new PredictionService(pipeline, store, config.inferenceTimeout());
-            WebApp web = new WebApp(config, service, pipeline, store, registry, json());
+            PredictionService service = new PredictionService(backend.pipeline(), backend.store(),
+                    config.inferenceTimeout());
+            WebApp web = new WebApp(config, service, backend.pipeline(), backend.store(), registry, json());
             Javalin app = Javalin.create(web::configure).start();
-            return new StratusServer(app, model, pipeline, store, gcMetrics);
+            return new StratusServer(app, backend, gcMetrics);
         } catch (RuntimeException e) {
-            if (pipeline != null) {
-                pipeline.close();
-            }
-            if (store != null) {
-                store.close();
-            }
-            model.close();
+            backend.close();
+            gcMetrics.close();
             throw e;
         }
     }
@@ -80,23 +65,23 @@ public final class StratusServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + ("0.0.0.0".equals(app.unsafe.jetty.host) ? "127.0.0.1" : app.unsafe.jetty.host) + ":" + port();
+        String host = app.unsafe.jetty.host;
+        return "http://" + (host == null || "0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port();
     }
 
-    public String modelVersion() {
-        return model.version();
+    /** What serves the predictions, in words, for the start-up log. */
+    public String description() {
+        return backend.description();
     }
 
     public PredictionStore store() {
-        return store;
+        return backend.store();
     }
 
     @Override
     public void close() {
         app.stop();
-        pipeline.close();
-        store.close();
-        model.close();
+        backend.close();
         gcMetrics.close();
     }
 }

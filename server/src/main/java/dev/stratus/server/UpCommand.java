@@ -1,5 +1,7 @@
 package dev.stratus.server;
 
+import dev.stratus.server.kafka.KafkaSettings;
+import dev.stratus.server.store.CouchDbSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -49,6 +51,31 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--timeout-ms", defaultValue = "5000", description = "Inference timeout before 504, milliseconds (default ${DEFAULT-VALUE}).")
     long timeoutMillis;
 
+    @Option(names = "--pipeline", defaultValue = "embedded",
+            description = "embedded (the model in this JVM) or kafka (through Kafka to 'stratus worker' processes). Default: ${DEFAULT-VALUE}.")
+    String pipeline;
+
+    @Option(names = "--bootstrap", defaultValue = "${env:STRATUS_KAFKA_BOOTSTRAP}",
+            description = "Kafka bootstrap servers, host:port[,host:port] (kafka pipeline).")
+    String bootstrap;
+
+    @Option(names = "--couchdb", defaultValue = "${env:STRATUS_COUCHDB_URL}",
+            description = "CouchDB URL, e.g. http://127.0.0.1:5984 (kafka pipeline); credentials from STRATUS_COUCHDB_USER/PASSWORD.")
+    String couchDb;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of digit-requests when it is created (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--replication-factor", defaultValue = "0",
+            description = "Replicas per partition when topics are created; 0 = min(3, brokers) (default ${DEFAULT-VALUE}).")
+    int replicationFactor;
+
+    @Option(names = "--gateway-id", description = "This gateway's name; its replies arrive on digit-replies.<id> (default: host-pid).")
+    String gatewayId;
+
+    @Option(names = "--max-in-flight", defaultValue = "4096", description = "Requests waiting for workers before 503 (default ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig defaults = ServerConfig.defaults();
@@ -56,16 +83,31 @@ final class UpCommand implements Callable<Integer> {
                 maxBody, rateLimit, rateBurst, queueCapacity, maxBatch, Duration.ofNanos(batchDelayMicros * 1_000),
                 Duration.ofMillis(timeoutMillis));
         long start = System.nanoTime();
-        StratusServer server = StratusServer.start(config);
+        StratusServer server = StratusServer.start(config, backend(config));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Stopping Stratus");
             server.close();
             stopped.countDown();
         }, "shutdown"));
-        LOG.info("Model {}; predictions stored in {}", server.modelVersion(), config.dataDirectory());
+        LOG.info("Serving with {}", server.description());
         LOG.info("Stratus is ready on {} ({} ms)", server.url(), (System.nanoTime() - start) / 1_000_000);
         stopped.await();
         return 0;
+    }
+
+    private Backend.Factory backend(ServerConfig config) {
+        return switch (pipeline) {
+            case "embedded" -> Backend.embedded(config);
+            case "kafka" -> {
+                if (couchDb == null || couchDb.isBlank()) {
+                    throw new IllegalArgumentException("--pipeline kafka needs --couchdb URL (or STRATUS_COUCHDB_URL)");
+                }
+                yield Backend.kafka(KafkaSettings.of(bootstrap, partitions, replicationFactor, System.getenv()),
+                        CouchDbSettings.fromEnvironment(System.getenv(), couchDb),
+                        gatewayId != null ? gatewayId : WorkerCommand.defaultId(), maxInFlight);
+            }
+            default -> throw new IllegalArgumentException("--pipeline is 'embedded' or 'kafka', not '" + pipeline + "'");
+        };
     }
 }

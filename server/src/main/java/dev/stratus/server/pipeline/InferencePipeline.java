@@ -16,6 +16,14 @@ public interface InferencePipeline extends AutoCloseable {
     /** True while the pipeline accepts and answers work. */
     boolean ready();
 
+    /**
+     * True when whoever classifies also records the prediction (the Kafka workers do); the
+     * gateway then does not save it a second time.
+     */
+    default boolean storesResults() {
+        return false;
+    }
+
     /** Digits waiting to be classified. */
     int queueDepth();
 

@@ -65,7 +65,9 @@ public final class PredictionService {
         PredictionRecord record = new PredictionRecord(id, Instant.now(), classified.modelVersion(),
                 classified.prediction().digit(), classified.prediction().probabilities(), digit.toUnsignedBytes(),
                 null, null);
-        store.save(record);
+        if (!pipeline.storesResults()) {
+            store.save(record);
+        }
         PredictionView.Timings timings = new PredictionView.Timings(preprocessMicros, classified.queueMicros(),
                 classified.inferenceMicros(), classified.batchSize(), (System.nanoTime() - start) / 1_000);
         return PredictionView.of(record, timings);

@@ -12,6 +12,11 @@ public interface PredictionStore extends AutoCloseable {
 
     void save(PredictionRecord record);
 
+    /** Saves a micro-batch; backends with a bulk API override this with one round trip. */
+    default void saveAll(java.util.List<PredictionRecord> records) {
+        records.forEach(this::save);
+    }
+
     Optional<PredictionRecord> find(String id);
 
     /** Records the user's correct digit; empty when the id is unknown. */

@@ -1,0 +1,80 @@
+package dev.stratus.server;
+
+import dev.stratus.core.model.Model;
+import dev.stratus.core.model.OnnxClassifier;
+import dev.stratus.server.kafka.KafkaPipeline;
+import dev.stratus.server.kafka.KafkaSettings;
+import dev.stratus.server.pipeline.InferencePipeline;
+import dev.stratus.server.pipeline.MicroBatchingPipeline;
+import dev.stratus.server.store.CouchDbPredictionStore;
+import dev.stratus.server.store.CouchDbSettings;
+import dev.stratus.server.store.H2PredictionStore;
+import dev.stratus.server.store.PredictionStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What answers behind the HTTP layer: an inference pipeline and a prediction store, plus what
+ * must be closed with them. Embedded (one JVM) or distributed (Kafka workers and CouchDB).
+ */
+public record Backend(InferencePipeline pipeline, PredictionStore store, String description,
+                      List<AutoCloseable> resources) implements AutoCloseable {
+
+    /** Builds a backend once the server's meter registry exists. */
+    @FunctionalInterface
+    public interface Factory {
+        Backend create(MeterRegistry registry) throws IOException;
+    }
+
+    /** The model in this JVM behind a micro-batching queue, predictions in an H2 file. */
+    public static Factory embedded(ServerConfig config) {
+        return registry -> {
+            Model model = Model.resolve(config.modelDirectory(), System.getenv(), OnnxClassifier.Threads.DEFAULT);
+            List<AutoCloseable> opened = new ArrayList<>(List.of(model));
+            try {
+                PredictionStore store = H2PredictionStore.open(config.dataDirectory());
+                opened.add(store);
+                InferencePipeline pipeline = new MicroBatchingPipeline(model, config.queueCapacity(), config.maxBatch(),
+                        config.batchDelay(), registry);
+                return new Backend(pipeline, store, "embedded, model " + model.version() + ", predictions in "
+                        + config.dataDirectory(), opened);
+            } catch (RuntimeException e) {
+                closeAll(opened);
+                throw e;
+            }
+        };
+    }
+
+    /** Requests through Kafka to the inference workers, predictions read from CouchDB. */
+    public static Factory kafka(KafkaSettings kafka, CouchDbSettings couchDb, String gatewayId, int maxInFlight) {
+        return registry -> {
+            PredictionStore store = CouchDbPredictionStore.open(couchDb);
+            try {
+                InferencePipeline pipeline = new KafkaPipeline(kafka, gatewayId, maxInFlight, registry);
+                return new Backend(pipeline, store, "Kafka at " + kafka.bootstrapServers() + " (gateway " + gatewayId
+                        + "), predictions in " + couchDb.url(), List.of(store));
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        pipeline.close();
+        closeAll(resources);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(Backend.class).warn("closing {}: {}", resources.get(i), e.getMessage());
+            }
+        }
+    }
+}

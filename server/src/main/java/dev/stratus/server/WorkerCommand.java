@@ -1,0 +1,74 @@
+package dev.stratus.server;
+
+import dev.stratus.core.model.Model;
+import dev.stratus.core.model.OnnxClassifier;
+import dev.stratus.server.kafka.InferenceWorker;
+import dev.stratus.server.kafka.KafkaSettings;
+import dev.stratus.server.store.CouchDbPredictionStore;
+import dev.stratus.server.store.CouchDbSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code stratus worker}: an inference worker of the distributed pipeline. */
+@Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Consumes digit-requests in micro-batches, classifies with ONNX Runtime, stores in CouchDB,",
+                "replies to the gateway; one member of the stratus-workers consumer group."})
+final class WorkerCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
+
+    @Option(names = "--bootstrap", defaultValue = "${env:STRATUS_KAFKA_BOOTSTRAP}", required = true,
+            description = "Kafka bootstrap servers, host:port[,host:port].")
+    String bootstrap;
+
+    @Option(names = "--couchdb", defaultValue = "${env:STRATUS_COUCHDB_URL}", required = true,
+            description = "CouchDB URL; credentials from STRATUS_COUCHDB_USER/PASSWORD.")
+    String couchDb;
+
+    @Option(names = "--model", description = "Model directory (default: $STRATUS_MODEL, else the shipped model).")
+    Path model;
+
+    @Option(names = "--max-batch", defaultValue = "64", description = "Most messages per poll and per network call (default ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of digit-requests when it is created (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--replication-factor", defaultValue = "0", description = "0 = min(3, brokers) (default ${DEFAULT-VALUE}).")
+    int replicationFactor;
+
+    @Option(names = "--worker-id", description = "This worker's name in logs and client ids (default: host-pid).")
+    String workerId;
+
+    static String defaultId() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "host");
+        return (host + "-" + ProcessHandle.current().pid()).replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String id = workerId != null ? workerId : defaultId();
+        try (Model loaded = Model.resolve(model, System.getenv(), OnnxClassifier.Threads.DEFAULT);
+             CouchDbPredictionStore store = CouchDbPredictionStore.open(CouchDbSettings.fromEnvironment(System.getenv(), couchDb))) {
+            InferenceWorker worker = new InferenceWorker(KafkaSettings.of(bootstrap, partitions, replicationFactor,
+                    System.getenv()), id, loaded, store, maxBatch, new SimpleMeterRegistry());
+            Thread loop = Thread.currentThread();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                LOG.info("Stopping worker {}: finishing the batch, committing, leaving the group", id);
+                worker.close();
+                try {
+                    loop.join(15_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "shutdown"));
+            LOG.info("Worker {} ready: model {}, Kafka {}, CouchDB {}", id, loaded.version(), bootstrap, couchDb);
+            worker.run();
+        }
+        return 0;
+    }
+}

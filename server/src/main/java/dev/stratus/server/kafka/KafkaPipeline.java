@@ -1,0 +1,184 @@
+package dev.stratus.server.kafka;
+
+import dev.stratus.core.image.DigitImage;
+import dev.stratus.server.pipeline.Classified;
+import dev.stratus.server.pipeline.InferencePipeline;
+import dev.stratus.server.pipeline.PipelineFullException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's side of the distributed pipeline: one long-lived idempotent producer sends each
+ * digit to {@code digit-requests} (key and correlation id = request id, reply topic in a
+ * header); one consumer reads this gateway's own reply topic and completes the waiting request.
+ * Nothing sleeps, nothing polls a database; a bound on requests in flight refuses the excess.
+ */
+public final class KafkaPipeline implements InferencePipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaPipeline.class);
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> replies;
+    private final TopicAdmin admin;
+    private final String replyTopic;
+    private final int maxInFlight;
+    private final Map<String, CompletableFuture<Classified>> pending = new ConcurrentHashMap<>();
+    private final Thread listener;
+    private final Counter lateReplies;
+    private volatile boolean running = true;
+    private volatile boolean listening;
+
+    public KafkaPipeline(KafkaSettings settings, String gatewayId, int maxInFlight, MeterRegistry registry) {
+        this.replyTopic = Topics.repliesFor(gatewayId);
+        this.maxInFlight = maxInFlight;
+        this.admin = new TopicAdmin(settings, "gateway-" + gatewayId);
+        admin.ensureShared();
+        admin.ensureReplies(replyTopic);
+        this.producer = new KafkaProducer<>(producerProperties(settings, "gateway-" + gatewayId),
+                new StringSerializer(), new ByteArraySerializer());
+        this.replies = new KafkaConsumer<>(consumerProperties(settings, "gateway-" + gatewayId + "-replies"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        TopicPartition partition = new TopicPartition(replyTopic, 0);
+        replies.assign(List.of(partition));
+        replies.seekToEnd(List.of(partition));
+        replies.position(partition);
+        this.lateReplies = Counter.builder("stratus.kafka.replies.late")
+                .description("Replies that arrived after their request had timed out").register(registry);
+        registry.gauge("stratus.kafka.requests.in.flight", pending, Map::size);
+        this.listener = new Thread(this::listen, "kafka-replies");
+        this.listener.setDaemon(true);
+        this.listener.start();
+        LOG.info("Kafka pipeline ready: requests to {}, replies on {}", Topics.REQUESTS, replyTopic);
+    }
+
+    static Properties producerProperties(KafkaSettings settings, String clientId) {
+        Properties props = settings.common(clientId);
+        props.put("acks", "all");
+        props.put("enable.idempotence", "true");
+        props.put("linger.ms", "1");
+        props.put("delivery.timeout.ms", Long.toString(Math.max(settings.requestTimeout().toMillis(), 10_000)));
+        props.put("request.timeout.ms", "5000");
+        return props;
+    }
+
+    static Properties consumerProperties(KafkaSettings settings, String clientId) {
+        Properties props = settings.common(clientId);
+        props.put("enable.auto.commit", "false");
+        props.put("fetch.max.wait.ms", "5");
+        props.put("auto.offset.reset", "latest");
+        return props;
+    }
+
+    @Override
+    public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
+        CompletableFuture<Classified> result = new CompletableFuture<>();
+        if (!running) {
+            result.completeExceptionally(new PipelineFullException("the gateway is shutting down"));
+            return result;
+        }
+        if (pending.size() >= maxInFlight) {
+            result.completeExceptionally(new PipelineFullException(pending.size()
+                    + " requests are already waiting for the workers; retry shortly"));
+            return result;
+        }
+        pending.put(requestId, result);
+        result.whenComplete((ok, failure) -> pending.remove(requestId));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REQUESTS, requestId,
+                DigitMessages.request(image));
+        record.headers().add(Topics.CORRELATION_ID, requestId.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Topics.REPLY_TO, replyTopic.getBytes(StandardCharsets.UTF_8));
+        try {
+            producer.send(record, (metadata, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(new PipelineFullException("Kafka did not accept the request: "
+                            + failure.getMessage()));
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new PipelineFullException("Kafka is unavailable: " + e.getMessage()));
+        }
+        return result;
+    }
+
+    private void listen() {
+        try {
+            while (running) {
+                listening = true;
+                for (ConsumerRecord<String, byte[]> record : replies.poll(Duration.ofMillis(200))) {
+                    complete(record);
+                }
+            }
+        } catch (WakeupException e) {
+            // close() woke us up to stop.
+        } catch (RuntimeException e) {
+            LOG.error("the reply listener stopped", e);
+        } finally {
+            listening = false;
+            replies.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void complete(ConsumerRecord<String, byte[]> record) {
+        Header header = record.headers().lastHeader(Topics.CORRELATION_ID);
+        String id = header != null ? new String(header.value(), StandardCharsets.UTF_8) : record.key();
+        CompletableFuture<Classified> waiting = id == null ? null : pending.get(id);
+        if (waiting == null) {
+            lateReplies.increment();
+            return;
+        }
+        try {
+            waiting.complete(DigitMessages.reply(record.value()).toClassified());
+        } catch (Exception e) {
+            waiting.completeExceptionally(new IllegalStateException("unreadable reply for " + id + ": " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        return running && listening && listener.isAlive() && pending.size() < maxInFlight;
+    }
+
+    @Override
+    public boolean storesResults() {
+        return true;
+    }
+
+    @Override
+    public int queueDepth() {
+        return pending.size();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        replies.wakeup();
+        try {
+            listener.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+        pending.values().forEach(f -> f.completeExceptionally(new PipelineFullException("the gateway stopped")));
+        admin.delete(replyTopic);
+        admin.close();
+    }
+}
