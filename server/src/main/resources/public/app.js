@@ -11,26 +11,12 @@
   const SIDE = 28;
 
   const $ = (id) => document.getElementById(id);
-  const el = {
-    canvas: $("canvas"),
-    predict: $("predict"),
-    clearCanvas: $("clear-canvas"),
-    clearPredictions: $("clear-predictions"),
-    buffer: $("buffer"),
-    result: $("result"),
-    digit: $("digit"),
-    confidence: $("confidence"),
-    top3: $("top3"),
-    chart: $("chart"),
-    preview: $("preview"),
-    error: $("error"),
-    correctLabel: $("correct-label"),
-    sendLabel: $("send-label"),
-    labelStatus: $("label-status"),
-    meta: $("meta"),
-    announce: $("announce"),
-    serverStatus: $("server-status"),
-  };
+  // Every element the script touches, by id; "clear-canvas" becomes el.clearCanvas.
+  const el = Object.fromEntries([
+    "canvas", "predict", "clear-canvas", "clear-predictions", "buffer", "result",
+    "digit", "confidence", "top3", "chart", "preview", "error",
+    "correct-label", "send-label", "label-status", "meta", "announce", "server-status",
+  ].map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]));
 
   /** An error whose message is fit to show to the person using the page. */
   class FriendlyError extends Error {
@@ -71,9 +57,7 @@
       const size = canvas.clientWidth;
       const ratio = window.devicePixelRatio || 1;
       const pixels = Math.round(size * ratio);
-      if (size === 0 || (size === cssSize && canvas.width === pixels)) {
-        return;
-      }
+      if (size === 0 || (size === cssSize && canvas.width === pixels)) return;
       let snapshot = null;
       if (inked) {
         snapshot = document.createElement("canvas");
@@ -86,9 +70,7 @@
       canvas.height = pixels;
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       paintBackground();
-      if (snapshot) {
-        ctx.drawImage(snapshot, 0, 0, cssSize, cssSize);
-      }
+      if (snapshot) ctx.drawImage(snapshot, 0, 0, cssSize, cssSize);
       applyPen();
     }
 
@@ -116,9 +98,7 @@
     }
 
     function finish(event) {
-      if (event.pointerId !== pointerId) {
-        return;
-      }
+      if (event.pointerId !== pointerId) return;
       ctx.beginPath();
       ctx.moveTo(lastMid.x, lastMid.y);
       ctx.lineTo(last.x, last.y);
@@ -127,9 +107,7 @@
     }
 
     canvas.addEventListener("pointerdown", (event) => {
-      if (pointerId !== null || (event.pointerType === "mouse" && event.button !== 0)) {
-        return;
-      }
+      if (pointerId !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
       event.preventDefault();
       canvas.focus({ preventScroll: true });
       canvas.setPointerCapture(event.pointerId);
@@ -140,9 +118,7 @@
       inked = true;
     });
     canvas.addEventListener("pointermove", (event) => {
-      if (event.pointerId !== pointerId) {
-        return;
-      }
+      if (event.pointerId !== pointerId) return;
       event.preventDefault();
       const samples = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
       (samples.length ? samples : [event]).forEach((sample) => extend(point(sample)));
@@ -164,36 +140,35 @@
 
   // ---------- chart, result pane and buffer ----------
 
+  // One decimal, without rounding a tiny chance to 0.0% or a near-certainty to 100.0%.
   function percent(p) {
     const value = p * 100;
-    if (value > 0 && value < 0.1) {
-      return "<0.1%";
-    }
-    if (value > 99.9 && value < 100) {
-      return ">99.9%";
-    }
+    if (value > 0 && value < 0.1) return "<0.1%";
+    if (value > 99.9 && value < 100) return ">99.9%";
     return `${value.toFixed(1)}%`;
   }
 
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // Ten DOM bars; heights are set through the CSSOM, which the CSP allows (style attributes it does not).
   function buildChart(container) {
     const bars = [];
     for (let d = 0; d < 10; d++) {
-      const bar = document.createElement("div");
-      bar.className = "bar";
+      const bar = element("div", "bar");
       bar.setAttribute("role", "listitem");
       bar.dataset.digit = String(d);
-      const value = document.createElement("span");
-      value.className = "bar-value";
+      const value = element("span", "bar-value");
+      const track = element("span", "bar-track");
+      const fill = element("span", "bar-fill");
+      const label = element("span", "bar-label", String(d));
       value.setAttribute("aria-hidden", "true");
-      const track = document.createElement("span");
-      track.className = "bar-track";
-      const fill = document.createElement("span");
-      fill.className = "bar-fill";
-      track.append(fill);
-      const label = document.createElement("span");
-      label.className = "bar-label";
       label.setAttribute("aria-hidden", "true");
-      label.textContent = String(d);
+      track.append(fill);
       bar.append(value, track, label);
       container.append(bar);
       bars.push({ bar, value, fill });
@@ -208,7 +183,6 @@
         bar.title = `Digit ${d}: ${text}`;
         bar.setAttribute("aria-label", `Digit ${d}: ${text}`);
         value.textContent = probabilities && p >= 0.005 ? text : "";
-        // CSSOM writes are allowed by the CSP (style-src 'self'); style attributes are not.
         fill.style.height = `${(p * 100).toFixed(2)}%`;
       });
     }
@@ -243,8 +217,16 @@
     }
   }
 
+  // The server's detail is a plain sentence, possibly lower-case: show it as one.
+  function sentence(text) {
+    const trimmed = typeof text === "string" ? text.trim() : "";
+    if (!trimmed) return "";
+    const capital = trimmed[0].toUpperCase() + trimmed.slice(1);
+    return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+  }
+
   function httpErrorMessage(response, body) {
-    const detail = body && typeof body.detail === "string" && body.detail.trim() ? body.detail.trim() : "";
+    const detail = sentence(body && body.detail);
     switch (response.status) {
       case 429: {
         const wait = Number.parseInt(response.headers.get("Retry-After") || "", 10);
@@ -274,14 +256,10 @@
         signal: controller.signal,
       });
       const body = await readJson(response);
-      if (!response.ok) {
-        throw new FriendlyError(httpErrorMessage(response, body), "http");
-      }
+      if (!response.ok) throw new FriendlyError(httpErrorMessage(response, body), "http");
       return body;
     } catch (error) {
-      if (error instanceof FriendlyError) {
-        throw error;
-      }
+      if (error instanceof FriendlyError) throw error;
       if (error && error.name === "AbortError") {
         throw new FriendlyError("The server did not answer within 10 seconds. Please try again.", "timeout");
       }
@@ -299,9 +277,11 @@
   async function checkServer() {
     try {
       const body = await callApi("GET", "/health/ready");
-      setServerState(body && body.status === "UP" ? "up" : "unknown", body && body.status === "UP" ? "Model ready" : "Server starting…");
+      if (body && body.status === "UP") setServerState("up", "Model ready");
+      else setServerState("unknown", "Server starting…");
     } catch (error) {
-      setServerState(error.kind === "network" ? "down" : "unknown", error.kind === "network" ? "Server unreachable" : "Server starting…");
+      if (error.kind === "network") setServerState("down", "Server unreachable");
+      else setServerState("unknown", "Server starting…");
     }
   }
 
@@ -313,13 +293,8 @@
   let current = null;
   let busy = false;
 
-  function showError(message) {
-    el.error.textContent = message;
-  }
-
-  function clearError() {
-    el.error.textContent = "";
-  }
+  const showError = (message) => { el.error.textContent = message; };
+  const clearError = () => showError("");
 
   function setBusy(value) {
     busy = value;
@@ -347,10 +322,8 @@
     el.confidence.textContent = `${percent(confidence)} confident`;
     const top = Array.isArray(prediction.top) ? prediction.top.slice(0, 3) : [];
     el.top3.replaceChildren(...top.map(({ digit, probability }) => {
-      const item = document.createElement("li");
-      const strong = document.createElement("strong");
-      strong.textContent = String(digit);
-      item.append(strong, ` ${percent(probability)}`);
+      const item = element("li", "");
+      item.append(element("strong", "", String(digit)), ` ${percent(probability)}`);
       return item;
     }));
     chart.show(prediction.probabilities, prediction.digit);
@@ -384,9 +357,7 @@
   }
 
   async function predict() {
-    if (busy) {
-      return;
-    }
+    if (busy) return;
     if (!pad.hasInk()) {
       showError("Draw a digit first: the canvas is empty.");
       return;
@@ -395,16 +366,12 @@
     setBusy(true);
     try {
       const body = await callApi("POST", API, { image: pad.toDataURL() });
-      if (!isPrediction(body)) {
-        throw new FriendlyError("The server sent an answer this page does not understand.", "http");
-      }
+      if (!isPrediction(body)) throw new FriendlyError("The server sent an answer this page does not understand.", "http");
       showPrediction(body);
       setServerState("up", "Model ready");
     } catch (error) {
       showError(error.message);
-      if (error.kind === "network") {
-        setServerState("down", "Server unreachable");
-      }
+      if (error.kind === "network") setServerState("down", "Server unreachable");
     } finally {
       setBusy(false);
     }
@@ -412,9 +379,7 @@
 
   async function sendLabel() {
     const label = el.correctLabel.value;
-    if (!current || !current.id || label === "") {
-      return;
-    }
+    if (!current || !current.id || label === "") return;
     el.sendLabel.disabled = true;
     el.labelStatus.textContent = "Sending…";
     try {
@@ -435,20 +400,11 @@
   }
 
   document.addEventListener("keydown", (event) => {
-    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || ownsKeys(event.target)) {
-      return;
-    }
-    if (event.key === " ") {
-      event.preventDefault();
-      if (!event.repeat) {
-        clearCanvas();
-      }
-    } else if (event.key === "Enter") {
-      event.preventDefault();
-      if (!event.repeat) {
-        predict();
-      }
-    }
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || ownsKeys(event.target)) return;
+    const action = { " ": clearCanvas, Enter: predict }[event.key];
+    if (!action) return;
+    event.preventDefault();
+    if (!event.repeat) action();
   });
 
   el.predict.addEventListener("click", predict);
@@ -461,9 +417,7 @@
   });
 
   pad.resize();
-  if ("ResizeObserver" in window) {
-    new ResizeObserver(() => pad.resize()).observe(el.canvas);
-  }
+  if ("ResizeObserver" in window) new ResizeObserver(() => pad.resize()).observe(el.canvas);
   window.addEventListener("resize", () => pad.resize());
   clearPredictions();
   checkServer();

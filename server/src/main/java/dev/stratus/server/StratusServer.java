@@ -20,6 +20,7 @@ public final class StratusServer implements AutoCloseable {
     private final Javalin app;
     private final Backend backend;
     private final JvmGcMetrics gcMetrics;
+    private boolean closed;
 
     private StratusServer(Javalin app, Backend backend, JvmGcMetrics gcMetrics) {
         this.app = app;
@@ -79,7 +80,11 @@ public final class StratusServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         app.stop();
         backend.close();
         gcMetrics.close();
