@@ -118,24 +118,19 @@ public final class CouchDbPredictionStore implements PredictionStore {
     @Override
     public void save(PredictionRecord record) {
         HttpRequest.Builder put = withJson(documentPath(record.id()), "PUT", toDocument(record));
-        if (call(put, "save prediction " + record.id(), 201, 202, 409).statusCode() == 409) {
-            confirmStored(record.id());
-        }
-    }
-
-    private void confirmStored(String id) {
-        // The conflict says the id is taken, most likely by this very prediction delivered before.
-        if (find(id).isEmpty()) {
+        // A conflict says the id is taken, normally by this very prediction delivered before.
+        if (call(put, "save prediction " + record.id(), 201, 202, 409).statusCode() == 409
+                && find(record.id()).isEmpty()) {
             throw new StoreException("CouchDB at " + settings.url() + " reported a conflict saving prediction "
-                    + id + " but holds no prediction with that id", null);
+                    + record.id() + " but holds no prediction with that id", null);
         }
-        LOG.debug("prediction {} was already stored", id);
     }
 
     /**
      * Saves a micro-batch in one request. Ids already stored (redelivered messages) are fine; a
      * batch that repeats an id stores it once.
      */
+    @Override
     public void saveAll(List<PredictionRecord> records) {
         Map<String, PredictionRecord> unique = new LinkedHashMap<>();
         records.forEach(r -> unique.putIfAbsent(r.id(), r));

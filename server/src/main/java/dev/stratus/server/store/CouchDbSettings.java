@@ -72,10 +72,6 @@ public record CouchDbSettings(URI url, String database, String user, String pass
         return new CouchDbSettings(url, name, user, password, timeout, maxRetries);
     }
 
-    public boolean hasCredentials() {
-        return user != null;
-    }
-
     /** The base URL without a trailing slash, for building request paths. */
     String base() {
         String text = url.toString();
