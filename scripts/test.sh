@@ -15,10 +15,12 @@ for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-
   fi
 done
 
-# The browser test drives Debian's Chromium through chromedriver.
+# The browser test drives Debian's Chromium through chromedriver; the store and pipeline tests
+# run a real CouchDB-API server (pouchdb-server, from npm).
 "$ROOT/scripts/install-browser.sh"
+POUCHDB="$("$ROOT/scripts/install-pouchdb.sh")"
 
 export OPT_OUT_TRACKING=true
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.cache/stratus/djl}"
 
-exec ./mvnw -B -ntp verify -Dstratus.test.data="$(cd "$DATA" && pwd)" "$@"
+exec ./mvnw -B -ntp verify -Dstratus.test.data="$(cd "$DATA" && pwd)" -Dstratus.pouchdb="$POUCHDB" "$@"
