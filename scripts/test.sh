@@ -19,6 +19,7 @@ done
 # run a real CouchDB-API server (pouchdb-server, from npm).
 "$ROOT/scripts/install-browser.sh"
 POUCHDB="$("$ROOT/scripts/install-pouchdb.sh")"
+"$ROOT/scripts/install-nginx.sh"
 
 export OPT_OUT_TRACKING=true
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.cache/stratus/djl}"

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -69,6 +70,10 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
         consumerProps.put("fetch.max.wait.ms", "5");
         consumerProps.put("partition.assignment.strategy",
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+        // A dead worker's partitions move after 10 s instead of the default 45 s (overridable by
+        // STRATUS_KAFKA_SESSION_TIMEOUT_MS).
+        consumerProps.putIfAbsent("session.timeout.ms", "10000");
+        consumerProps.putIfAbsent("heartbeat.interval.ms", "2000");
         this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         this.producer = new KafkaProducer<>(KafkaPipeline.producerProperties(settings, "worker-" + workerId + "-out"),
                 new StringSerializer(), new ByteArraySerializer());
@@ -89,7 +94,7 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
                 polling = true;
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
                 if (!records.isEmpty()) {
-                    process(records);
+                    processOrRewind(records);
                 }
             }
         } catch (WakeupException e) {
@@ -98,6 +103,26 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
             polling = false;
             consumer.close(Duration.ofSeconds(5));
             producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A failure that is not the message's fault (a rebalance, a broker moving) must neither stop
+     * the loop nor skip the batch: rewind to its first offsets and take it again.
+     */
+    private void processOrRewind(ConsumerRecords<String, byte[]> records) {
+        try {
+            process(records);
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.error("a batch of {} failed; it will be processed again", records.count(), e);
+            for (TopicPartition partition : records.partitions()) {
+                if (consumer.assignment().contains(partition)) {
+                    consumer.seek(partition, records.records(partition).get(0).offset());
+                }
+            }
+            sleep(500);
         }
     }
 
@@ -187,9 +212,10 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
         }
         try {
             consumer.commitSync(offsets);
-        } catch (CommitFailedException e) {
-            // The partitions moved to another worker, which will process them again: harmless, the effects are idempotent.
-            LOG.warn("offsets not committed after a rebalance: {}", e.getMessage());
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // The partitions are moving; whoever owns them next processes these again: harmless,
+            // the effects are idempotent.
+            LOG.warn("offsets not committed during a rebalance: {}", e.getMessage());
         }
     }
 
@@ -209,6 +235,14 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
     private static String header(ConsumerRecord<String, byte[]> record, String key) {
         Header h = record.headers().lastHeader(key);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public boolean ready() {

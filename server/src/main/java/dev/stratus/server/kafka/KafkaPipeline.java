@@ -123,17 +123,31 @@ public final class KafkaPipeline implements InferencePipeline {
         try {
             while (running) {
                 listening = true;
-                for (ConsumerRecord<String, byte[]> record : replies.poll(Duration.ofMillis(200))) {
-                    complete(record);
+                try {
+                    for (ConsumerRecord<String, byte[]> record : replies.poll(Duration.ofMillis(200))) {
+                        complete(record);
+                    }
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // A broker moving or a network blip must not stop the gateway from hearing replies.
+                    LOG.warn("reading replies failed, retrying: {}", e.getMessage());
+                    sleep(200);
                 }
             }
         } catch (WakeupException e) {
             // close() woke us up to stop.
-        } catch (RuntimeException e) {
-            LOG.error("the reply listener stopped", e);
         } finally {
             listening = false;
             replies.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,0 +1,275 @@
+package dev.stratus.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The whole distributed pipeline on this machine, each part a child process on 127.0.0.1:
+ * a Kafka cluster, a CouchDB-API server, gateways, inference workers and nginx in front of the
+ * gateways. {@link #start()} brings them up in that order; {@link #close()} stops them in the
+ * reverse order, and may be called from another thread (a shutdown hook) while start() runs.
+ */
+public final class DistributedStack implements AutoCloseable {
+    /** The main class of the server artifact, which has the {@code up} and {@code worker} commands. */
+    static final String SERVER_MAIN = "dev.stratus.server.ServerCli";
+
+    private static final Duration GATEWAY_START = Duration.ofSeconds(120);
+    private static final Duration WORKER_START = Duration.ofSeconds(120);
+    private static final Duration JVM_STOP_GRACE = Duration.ofSeconds(20);
+
+    /** What to start, and where. */
+    public record Settings(int port, int brokers, int gateways, int workers, Path workDir, String serverClasspath) {
+        public Settings {
+            if (port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("--port must be 1 to 65535, got " + port);
+            }
+            if (brokers < 1) {
+                throw new IllegalArgumentException("--brokers must be at least 1, got " + brokers);
+            }
+            if (gateways < 0 || workers < 0) {
+                throw new IllegalArgumentException("--gateways and --workers must be >= 0");
+            }
+            Objects.requireNonNull(workDir, "workDir");
+            if (gateways + workers > 0 && (serverClasspath == null || serverClasspath.isBlank())) {
+                throw new IllegalArgumentException("gateways and workers run the server artifact: give its classpath"
+                        + " with -Dstratus.server.classpath or --server-classpath");
+            }
+        }
+    }
+
+    /** One running process, as the table at the end of the start shows it; port 0 = none. */
+    public record Member(String role, long pid, int port, Path log) {
+    }
+
+    private record Child(String role, int port, Process process, Path log) {
+    }
+
+    private final Settings settings;
+    private final Consumer<String> progress;
+    private final List<Child> gateways = new ArrayList<>();
+    private final List<Child> workers = new ArrayList<>();
+    private volatile boolean closing;
+    private volatile Thread starter;
+    private final CountDownLatch startFinished = new CountDownLatch(1);
+    private volatile LocalKafkaCluster kafka;
+    private volatile LocalCouchDb couchDb;
+    private volatile LocalNginx nginx;
+
+    public DistributedStack(Settings settings, Consumer<String> progress) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.progress = Objects.requireNonNull(progress, "progress");
+    }
+
+    /** Starts every part, step by step, reporting each to the progress consumer. */
+    public void start() {
+        starter = Thread.currentThread();
+        try {
+            Path work = settings.workDir().toAbsolutePath();
+            // Kafka holds only requests in flight: each run starts a fresh cluster. CouchDB's
+            // predictions and the gateways' data directories are kept.
+            deleteRecursively(work.resolve("kafka"));
+            deleteRecursively(work.resolve("logs"));
+            int steps = 3 + (settings.workers() > 0 ? 1 : 0) + (settings.gateways() > 0 ? 2 : 0);
+            int step = 0;
+
+            step(++step, steps, "Kafka: " + settings.brokers() + " KRaft node(s)");
+            long t = System.nanoTime();
+            kafka = keepUnlessClosing(LocalKafkaCluster.start(work.resolve("kafka"), settings.brokers()));
+            done(t, kafka.bootstrapServers());
+
+            step(++step, steps, "CouchDB API: pouchdb-server");
+            t = System.nanoTime();
+            couchDb = keepUnlessClosing(LocalCouchDb.start(work.resolve("couchdb")));
+            done(t, couchDb.url());
+
+            if (settings.gateways() > 0) {
+                step(++step, steps, settings.gateways() + " gateway(s)");
+                t = System.nanoTime();
+                startGateways(work);
+                done(t, gateways.stream().map(g -> Integer.toString(g.port())).toList().toString());
+            }
+            if (settings.workers() > 0) {
+                step(++step, steps, settings.workers() + " worker(s)");
+                t = System.nanoTime();
+                startWorkers(work);
+                done(t, "consumer group of " + workers.size());
+            }
+            if (settings.gateways() > 0) {
+                step(++step, steps, "nginx on port " + settings.port());
+                t = System.nanoTime();
+                nginx = keepUnlessClosing(LocalNginx.start(work.resolve("nginx"), settings.port(),
+                        gateways.stream().map(Child::port).toList()));
+                done(t, nginx.url());
+
+                step(++step, steps, "waiting until every gateway is ready");
+                t = System.nanoTime();
+                for (Child gateway : gateways) {
+                    Processes.awaitHttpOk(gateway.role(), gateway.process(), gateway.log(),
+                            URI.create(localUrl(gateway.port()) + "/health/ready"), GATEWAY_START);
+                }
+                done(t, "");
+            } else {
+                progress.accept("[" + ++step + "/" + steps + "] no gateways, so no nginx");
+            }
+        } finally {
+            starter = null;
+            startFinished.countDown();
+        }
+    }
+
+    /** Where a browser goes: nginx when there are gateways; null without. */
+    public String url() {
+        return nginx != null ? nginx.url() : null;
+    }
+
+    /** Every running process, in start order. */
+    public synchronized List<Member> members() {
+        List<Member> members = new ArrayList<>();
+        if (kafka != null) {
+            for (int node = 0; node < kafka.nodes(); node++) {
+                if (kafka.isRunning(node)) {
+                    members.add(new Member("kafka-" + node, kafka.pid(node), kafka.brokerPort(node), kafka.logFile(node)));
+                }
+            }
+        }
+        if (couchDb != null && couchDb.isRunning()) {
+            members.add(new Member("couchdb", couchDb.pid(), couchDb.port(), couchDb.logFile()));
+        }
+        Stream.concat(gateways.stream(), workers.stream()).filter(c -> c.process().isAlive())
+                .forEach(c -> members.add(new Member(c.role(), c.process().pid(), c.port(), c.log())));
+        if (nginx != null && nginx.isRunning()) {
+            members.add(new Member("nginx", nginx.pid(), nginx.port(), nginx.prefix().resolve("logs/access.log")));
+        }
+        return members;
+    }
+
+    /** Stops everything in the reverse order of the start; safe to call more than once and from any thread. */
+    @Override
+    public void close() {
+        closing = true;
+        Thread running = starter;
+        if (running != null && running != Thread.currentThread()) {
+            // A start in progress gives up at its next wait and stops what it was starting.
+            running.interrupt();
+            try {
+                startFinished.await(JVM_STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            if (nginx != null) {
+                nginx.close();
+            }
+            stopTogether(workers);
+            stopTogether(gateways);
+            if (couchDb != null) {
+                couchDb.close();
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+        }
+    }
+
+    private void startGateways(Path work) {
+        int[] ports = Processes.freePorts(settings.gateways());
+        for (int i = 0; i < settings.gateways(); i++) {
+            String id = "gateway-" + (i + 1);
+            launch(gateways, id, ports[i], work, List.of("up", "--pipeline", "kafka",
+                    "--bootstrap", kafka.bootstrapServers(), "--couchdb", couchDb.url(),
+                    "--host", Processes.LOOPBACK, "--port", Integer.toString(ports[i]),
+                    "--data-dir", work.resolve(id).toString(), "--rate-limit", "0", "--gateway-id", id));
+        }
+        // Started together, awaited one by one: the JVMs warm up in parallel.
+        for (Child gateway : List.copyOf(gateways)) {
+            Processes.awaitHttpOk(gateway.role(), gateway.process(), gateway.log(),
+                    URI.create(localUrl(gateway.port()) + "/health/live"), GATEWAY_START);
+        }
+    }
+
+    private void startWorkers(Path work) {
+        for (int i = 0; i < settings.workers(); i++) {
+            String id = "worker-" + (i + 1);
+            launch(workers, id, 0, work, List.of("worker", "--bootstrap", kafka.bootstrapServers(),
+                    "--couchdb", couchDb.url(), "--worker-id", id));
+        }
+        for (Child worker : List.copyOf(workers)) {
+            // The line WorkerCommand logs once it has joined Kafka and CouchDB.
+            Processes.awaitLogLine(worker.role(), worker.process(), worker.log(), 0,
+                    "Worker " + worker.role() + " ready", WORKER_START);
+        }
+    }
+
+    private void launch(List<Child> group, String role, int port, Path work, List<String> arguments) {
+        List<String> command = new ArrayList<>(List.of(Processes.javaBinary(), "-XX:+ExitOnOutOfMemoryError",
+                "-cp", settings.serverClasspath(), SERVER_MAIN));
+        command.addAll(arguments);
+        Path log = work.resolve("logs").resolve(role + ".log");
+        Process process = Processes.start(command, work, log);
+        synchronized (this) {
+            group.add(new Child(role, port, process, log));
+        }
+        if (closing) {
+            throw new StartupFailedException("stopping: " + role + " was not started");
+        }
+    }
+
+    /** Returns {@code part}, or closes it when a close() came while it was starting. */
+    private <T extends AutoCloseable> T keepUnlessClosing(T part) {
+        if (closing) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            throw new StartupFailedException("stopping: the start was interrupted");
+        }
+        return part;
+    }
+
+    private static void stopTogether(List<Child> children) {
+        List<Process> alive = children.stream().map(Child::process).filter(Process::isAlive).toList();
+        if (!alive.isEmpty()) {
+            Processes.stopAll(alive, JVM_STOP_GRACE);
+        }
+    }
+
+    private void step(int step, int steps, String what) {
+        progress.accept("[" + step + "/" + steps + "] " + what + " ...");
+    }
+
+    private void done(long startNanos, String detail) {
+        progress.accept(String.format("      ready in %.1f s%s", (System.nanoTime() - startNanos) / 1e9,
+                detail.isEmpty() ? "" : ": " + detail));
+    }
+
+    private static String localUrl(int port) {
+        return "http://" + Processes.LOOPBACK + ":" + port;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.stratus.cluster;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * One combined broker and controller of a {@link LocalKafkaCluster}: its KRaft node id, its
+ * two loopback ports and its directory (server.properties, data, kafka.log).
+ */
+record KafkaNode(int id, int brokerPort, int controllerPort, Path dir) {
+
+    KafkaNode {
+        if (id < 0) {
+            throw new IllegalArgumentException("node id must be >= 0, got " + id);
+        }
+    }
+
+    Path properties() {
+        return dir.resolve("server.properties");
+    }
+
+    Path data() {
+        return dir.resolve("data");
+    }
+
+    Path log() {
+        return dir.resolve("kafka.log");
+    }
+
+    String bootstrapServer() {
+        return Processes.LOOPBACK + ":" + brokerPort;
+    }
+
+    /**
+     * This node's server.properties in a cluster made of {@code all}: replication as strong as
+     * the cluster size allows (RF min(3, N), min ISR min(2, N)), topics only created on purpose,
+     * and {@code extra} settings last, so that they win.
+     */
+    String serverProperties(List<KafkaNode> all, Map<String, String> extra) {
+        int replicas = Math.min(3, all.size());
+        int minInSync = Math.min(2, all.size());
+        String voters = all.stream()
+                .map(node -> node.id() + "@" + Processes.LOOPBACK + ":" + node.controllerPort())
+                .collect(Collectors.joining(","));
+        StringBuilder text = new StringBuilder()
+                .append("process.roles=broker,controller\n")
+                .append("node.id=").append(id).append('\n')
+                .append("controller.quorum.voters=").append(voters).append('\n')
+                .append("listeners=PLAINTEXT://").append(Processes.LOOPBACK).append(':').append(brokerPort)
+                .append(",CONTROLLER://").append(Processes.LOOPBACK).append(':').append(controllerPort).append('\n')
+                .append("advertised.listeners=PLAINTEXT://").append(bootstrapServer()).append('\n')
+                .append("listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n")
+                .append("controller.listener.names=CONTROLLER\n")
+                .append("inter.broker.listener.name=PLAINTEXT\n")
+                .append("log.dirs=").append(data().toAbsolutePath()).append('\n')
+                .append("auto.create.topics.enable=false\n")
+                .append("default.replication.factor=").append(replicas).append('\n')
+                .append("min.insync.replicas=").append(minInSync).append('\n')
+                .append("offsets.topic.replication.factor=").append(replicas).append('\n')
+                .append("transaction.state.log.replication.factor=").append(replicas).append('\n')
+                .append("transaction.state.log.min.isr=").append(minInSync).append('\n')
+                .append("share.coordinator.state.topic.replication.factor=").append(replicas).append('\n')
+                .append("share.coordinator.state.topic.min.isr=").append(minInSync).append('\n')
+                // Internal topics of 50 partitions each take seconds to create on a small machine.
+                .append("offsets.topic.num.partitions=12\n")
+                .append("transaction.state.log.num.partitions=12\n")
+                .append("share.coordinator.state.topic.num.partitions=12\n")
+                // A local cluster has no stragglers to wait for before the first rebalance.
+                .append("group.initial.rebalance.delay.ms=0\n");
+        extra.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        return text.toString();
+    }
+}
