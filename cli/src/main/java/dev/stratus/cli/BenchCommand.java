@@ -3,7 +3,7 @@ package dev.stratus.cli;
 import picocli.CommandLine.Command;
 
 /** {@code stratus bench}: benchmarks; {@code bench model} for the classifier alone. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = ModelBenchmark.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {ModelBenchmark.class, ServeBenchmark.class},
         description = "Benchmarks. 'bench model': single-image latency and batch throughput of a model.")
 final class BenchCommand implements Runnable {
     @Override
