@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,7 @@ public final class MicroBatchingPipeline implements InferencePipeline {
     private final Thread worker;
     private final DistributionSummary batchSizes;
     private final Timer inferenceTimer;
+    private final ExecutorService callbacks;
     private volatile boolean running = true;
 
     public MicroBatchingPipeline(Model model, int queueCapacity, int maxBatch, Duration batchDelay,
@@ -50,6 +53,11 @@ public final class MicroBatchingPipeline implements InferencePipeline {
                 .description("Time of one call to the network (a whole batch)")
                 .publishPercentileHistogram().register(registry);
         registry.gauge("stratus.inference.queue.depth", queue, BlockingQueue::size);
+        this.callbacks = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "inference-callback");
+            t.setDaemon(true);
+            return t;
+        });
         this.worker = new Thread(this::run, "inference-batcher");
         this.worker.setDaemon(true);
         this.worker.start();
@@ -121,8 +129,11 @@ public final class MicroBatchingPipeline implements InferencePipeline {
         long inferenceMicros = (end - start) / 1_000;
         for (int i = 0; i < batch.size(); i++) {
             Job job = batch.get(i);
-            job.result().complete(new Classified(predictions.get(i), model.version(),
-                    (start - job.enqueuedNanos()) / 1_000, inferenceMicros, batch.size()));
+            Classified classified = new Classified(predictions.get(i), model.version(),
+                    (start - job.enqueuedNanos()) / 1_000, inferenceMicros, batch.size());
+            // Whatever waits on the answer (storing, JSON, the socket write) runs on the callback
+            // threads, not here: this thread only feeds the network.
+            job.result().completeAsync(() -> classified, callbacks);
         }
     }
 
@@ -134,5 +145,6 @@ public final class MicroBatchingPipeline implements InferencePipeline {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        callbacks.shutdown();
     }
 }

@@ -75,12 +75,9 @@ public final class H2PredictionStore implements PredictionStore {
     @Override
     public void save(PredictionRecord record) {
         pending.put(record.id(), record);
-        try {
-            writes.put(record);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!writes.offer(record)) {
             pending.remove(record.id());
-            throw new StoreException("interrupted while saving " + record.id(), e);
+            throw new StoreException("the store is " + writes.size() + " records behind; not accepting more", null);
         }
     }
 

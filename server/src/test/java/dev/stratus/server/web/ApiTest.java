@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stratus.core.image.DigitImage;
+import dev.stratus.server.Backend;
 import dev.stratus.server.Digits;
 import dev.stratus.server.Http;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.StratusServer;
+import dev.stratus.server.pipeline.Classified;
+import dev.stratus.server.pipeline.InferencePipeline;
+import dev.stratus.server.store.H2PredictionStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -250,9 +255,36 @@ class ApiTest {
 
     @Test
     void an_inference_timeout_answers_504(@TempDir Path dir) throws IOException {
-        try (StratusServer slow = StratusServer.start(ServerConfig.defaults().withPort(0).withDataDirectory(dir)
-                .withRateLimit(0, 1).withQueue(16, 1, Duration.ofMillis(50), Duration.ofNanos(1_000)))) {
+        // A pipeline that accepts work and never answers: the timeout path, deterministically.
+        InferencePipeline silent = new InferencePipeline() {
+            @Override
+            public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public boolean ready() {
+                return true;
+            }
+
+            @Override
+            public int queueDepth() {
+                return 0;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        ServerConfig config = ServerConfig.defaults().withPort(0).withDataDirectory(dir).withRateLimit(0, 1)
+                .withQueue(16, 1, Duration.ZERO, Duration.ofMillis(300));
+        try (StratusServer slow = StratusServer.start(config, registry -> {
+            H2PredictionStore store = H2PredictionStore.open(dir);
+            return new Backend(silent, store, "silent", List.of(store));
+        })) {
+            long start = System.nanoTime();
             assertError(new Http(slow.url()).postJson(API, Digits.pixelsJson(0)), 504, "timeout");
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 10_000L);
         }
     }
 
