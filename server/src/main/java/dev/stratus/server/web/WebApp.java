@@ -169,12 +169,12 @@ public final class WebApp {
             throw new HttpResponseException(415, "send application/json ({\"pixels\": [...]} or {\"image\": "
                     + "\"data:image/png;base64,...\"}) or image/png, not '" + (type.isEmpty() ? "nothing" : type) + "'");
         }
-        ctx.future(() -> service.predict(image).thenAccept(ctx::json));
+        ctx.future(() -> service.predict(image).thenAccept(view -> writeJson(ctx, view)));
     }
 
     private void find(Context ctx) {
         String id = ctx.pathParam("id");
-        ctx.json(service.find(id).orElseThrow(() -> new HttpResponseException(404, "no prediction with id " + id)));
+        writeJson(ctx, service.find(id).orElseThrow(() -> new HttpResponseException(404, "no prediction with id " + id)));
     }
 
     private void label(Context ctx) {
@@ -193,7 +193,7 @@ public final class WebApp {
         if (label == null || !label.isIntegralNumber() || label.asInt() < 0 || label.asInt() > 9) {
             throw new BadInputException("invalid_label", "expected {\"label\": d} with d a whole number 0-9");
         }
-        ctx.json(service.label(id, label.asInt())
+        writeJson(ctx, service.label(id, label.asInt())
                 .orElseThrow(() -> new HttpResponseException(404, "no prediction with id " + id)));
     }
 
@@ -231,6 +231,18 @@ public final class WebApp {
         } else {
             LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal_error", "an unexpected error occurred; it has been logged");
+        }
+    }
+
+    /**
+     * Serialises to bytes in one go. Javalin's own {@code ctx.json} streams through a pipe, which
+     * costs more than the whole prediction for a few-kilobyte answer.
+     */
+    private void writeJson(Context ctx, Object body) {
+        try {
+            ctx.contentType("application/json").result(json.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise the answer", e);
         }
     }
 
