@@ -2,6 +2,7 @@ package dev.stratus.server;
 
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
+import dev.stratus.server.kafka.HealthEndpoint;
 import dev.stratus.server.kafka.InferenceWorker;
 import dev.stratus.server.kafka.KafkaSettings;
 import dev.stratus.server.store.CouchDbPredictionStore;
@@ -44,6 +45,14 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--worker-id", description = "This worker's name in logs and client ids (default: host-pid).")
     String workerId;
 
+    @Option(names = "--health-port", defaultValue = "-1",
+            description = "Serve /health/live and /health/ready on this port (-1: off; 0: a free one).")
+    int healthPort;
+
+    @Option(names = "--health-host", defaultValue = "127.0.0.1",
+            description = "Address of the health endpoint (0.0.0.0 in a pod, for the kubelet's probes).")
+    String healthHost;
+
     static String defaultId() {
         String host = System.getenv().getOrDefault("HOSTNAME", "host");
         return (host + "-" + ProcessHandle.current().pid()).replaceAll("[^A-Za-z0-9._-]", "-");
@@ -66,8 +75,17 @@ final class WorkerCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }, "shutdown"));
-            LOG.info("Worker {} ready: model {}, Kafka {}, CouchDB {}", id, loaded.version(), bootstrap, couchDb);
-            worker.run();
+            HealthEndpoint health = healthPort >= 0
+                    ? HealthEndpoint.start(healthHost, healthPort, () -> loop.isAlive(), worker::ready) : null;
+            LOG.info("Worker {} ready: model {}, Kafka {}, CouchDB {}{}", id, loaded.version(), bootstrap, couchDb,
+                    health == null ? "" : ", health on port " + health.port());
+            try {
+                worker.run();
+            } finally {
+                if (health != null) {
+                    health.close();
+                }
+            }
         }
         return 0;
     }
