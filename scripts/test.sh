@@ -21,6 +21,9 @@ done
 POUCHDB="$("$ROOT/scripts/install-pouchdb.sh")"
 "$ROOT/scripts/install-nginx.sh"
 
+# The deployment files: render, schema, policy, Dockerfiles, Ansible, Vagrant (offline checks).
+"$ROOT/scripts/check-deploy.sh"
+
 export OPT_OUT_TRACKING=true
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.cache/stratus/djl}"
 
