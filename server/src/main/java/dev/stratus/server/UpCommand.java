@@ -1,12 +1,11 @@
 package dev.stratus.server;
 
-import dev.stratus.server.kafka.KafkaSettings;
-import dev.stratus.server.store.CouchDbSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,20 +54,8 @@ final class UpCommand implements Callable<Integer> {
             description = "embedded (the model in this JVM) or kafka (through Kafka to 'stratus worker' processes). Default: ${DEFAULT-VALUE}.")
     String pipeline;
 
-    @Option(names = "--bootstrap", defaultValue = "${env:STRATUS_KAFKA_BOOTSTRAP}",
-            description = "Kafka bootstrap servers, host:port[,host:port] (kafka pipeline).")
-    String bootstrap;
-
-    @Option(names = "--couchdb", defaultValue = "${env:STRATUS_COUCHDB_URL}",
-            description = "CouchDB URL, e.g. http://127.0.0.1:5984 (kafka pipeline); credentials from STRATUS_COUCHDB_USER/PASSWORD.")
-    String couchDb;
-
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of digit-requests when it is created (default ${DEFAULT-VALUE}).")
-    int partitions;
-
-    @Option(names = "--replication-factor", defaultValue = "0",
-            description = "Replicas per partition when topics are created; 0 = min(3, brokers) (default ${DEFAULT-VALUE}).")
-    int replicationFactor;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--gateway-id", description = "This gateway's name; its replies arrive on digit-replies.<id> (default: host-pid).")
     String gatewayId;
@@ -100,11 +87,7 @@ final class UpCommand implements Callable<Integer> {
         return switch (pipeline) {
             case "embedded" -> Backend.embedded(config);
             case "kafka" -> {
-                if (couchDb == null || couchDb.isBlank()) {
-                    throw new IllegalArgumentException("--pipeline kafka needs --couchdb URL (or STRATUS_COUCHDB_URL)");
-                }
-                yield Backend.kafka(KafkaSettings.of(bootstrap, partitions, replicationFactor, System.getenv()),
-                        CouchDbSettings.fromEnvironment(System.getenv(), couchDb),
+                yield Backend.kafka(cluster.kafka(), cluster.couchDb(),
                         gatewayId != null ? gatewayId : WorkerCommand.defaultId(), maxInFlight);
             }
             default -> throw new IllegalArgumentException("--pipeline is 'embedded' or 'kafka', not '" + pipeline + "'");

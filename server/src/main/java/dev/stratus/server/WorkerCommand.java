@@ -4,15 +4,14 @@ import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.kafka.HealthEndpoint;
 import dev.stratus.server.kafka.InferenceWorker;
-import dev.stratus.server.kafka.KafkaSettings;
 import dev.stratus.server.store.CouchDbPredictionStore;
-import dev.stratus.server.store.CouchDbSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code stratus worker}: an inference worker of the distributed pipeline. */
@@ -22,25 +21,14 @@ import picocli.CommandLine.Option;
 final class WorkerCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
 
-    @Option(names = "--bootstrap", defaultValue = "${env:STRATUS_KAFKA_BOOTSTRAP}", required = true,
-            description = "Kafka bootstrap servers, host:port[,host:port].")
-    String bootstrap;
-
-    @Option(names = "--couchdb", defaultValue = "${env:STRATUS_COUCHDB_URL}", required = true,
-            description = "CouchDB URL; credentials from STRATUS_COUCHDB_USER/PASSWORD.")
-    String couchDb;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--model", description = "Model directory (default: $STRATUS_MODEL, else the shipped model).")
     Path model;
 
     @Option(names = "--max-batch", defaultValue = "64", description = "Most messages per poll and per network call (default ${DEFAULT-VALUE}).")
     int maxBatch;
-
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of digit-requests when it is created (default ${DEFAULT-VALUE}).")
-    int partitions;
-
-    @Option(names = "--replication-factor", defaultValue = "0", description = "0 = min(3, brokers) (default ${DEFAULT-VALUE}).")
-    int replicationFactor;
 
     @Option(names = "--worker-id", description = "This worker's name in logs and client ids (default: host-pid).")
     String workerId;
@@ -62,9 +50,9 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String id = workerId != null ? workerId : defaultId();
         try (Model loaded = Model.resolve(model, System.getenv(), OnnxClassifier.Threads.DEFAULT);
-             CouchDbPredictionStore store = CouchDbPredictionStore.open(CouchDbSettings.fromEnvironment(System.getenv(), couchDb))) {
-            InferenceWorker worker = new InferenceWorker(KafkaSettings.of(bootstrap, partitions, replicationFactor,
-                    System.getenv()), id, loaded, store, maxBatch, new SimpleMeterRegistry());
+             CouchDbPredictionStore store = CouchDbPredictionStore.open(cluster.couchDb())) {
+            InferenceWorker worker = new InferenceWorker(cluster.kafka(), id, loaded, store, maxBatch,
+                    new SimpleMeterRegistry());
             Thread loop = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 LOG.info("Stopping worker {}: finishing the batch, committing, leaving the group", id);
@@ -77,7 +65,7 @@ final class WorkerCommand implements Callable<Integer> {
             }, "shutdown"));
             HealthEndpoint health = healthPort >= 0
                     ? HealthEndpoint.start(healthHost, healthPort, () -> loop.isAlive(), worker::ready) : null;
-            LOG.info("Worker {} ready: model {}, Kafka {}, CouchDB {}{}", id, loaded.version(), bootstrap, couchDb,
+            LOG.info("Worker {} ready: model {}, Kafka {}, CouchDB {}{}", id, loaded.version(), cluster.bootstrap, cluster.couchDb,
                     health == null ? "" : ", health on port " + health.port());
             try {
                 worker.run();
