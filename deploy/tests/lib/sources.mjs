@@ -88,13 +88,22 @@ const namesIn = (annotation) => [...(/names\s*=\s*(\{[^}]*\}|"[^"]*")/.exec(anno
  * The picocli command line of a class: its options and its sub-commands (name -> class file),
  * from the @Command and @Option annotations in the source.
  */
-export function commandLine(root, module, file) {
-  const source = text(file);
-  const options = new Set([...source.matchAll(/@Option\s*\(([^)]*)\)/g)].flatMap((m) => {
+function optionsIn(source) {
+  return [...source.matchAll(/@Option\s*\(([^)]*)\)/g)].flatMap((m) => {
     const names = namesIn(m[1]);
     // A negatable --x also accepts --no-x.
     return /negatable\s*=\s*true/.test(m[1]) ? [...names, ...names.map((n) => n.replace(/^--/, "--no-"))] : names;
-  }));
+  });
+}
+
+export function commandLine(root, module, file) {
+  const source = text(file);
+  const options = new Set(optionsIn(source));
+  // Options of @Mixin fields belong to the command too.
+  for (const [, type] of source.matchAll(/@Mixin\s+(?:(?:private|final)\s+)*(\w+)\s+\w+\s*;/g)) {
+    const mixin = javaFiles(join(root, module, "src", "main", "java")).find((f) => f.endsWith(`/${type}.java`));
+    if (mixin) optionsIn(text(mixin)).forEach((o) => options.add(o));
+  }
   const command = /@Command\s*\(([\s\S]*?)\)\s*(?:public\s+)?(?:final\s+)?class/.exec(source)?.[1] ?? "";
   if (/mixinStandardHelpOptions\s*=\s*true/.test(command)) ["--help", "-h", "--version", "-V"].forEach((o) => options.add(o));
   const subcommands = new Map();
