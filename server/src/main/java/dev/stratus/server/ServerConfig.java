@@ -68,9 +68,4 @@ public record ServerConfig(String host, int port, Path dataDirectory, Path model
         return new ServerConfig(host, port, dataDirectory, modelDirectory, maxBodyBytes, rateLimitPerSecond,
                 rateLimitBurst, capacity, batch, delay, timeout);
     }
-
-    public ServerConfig withMaxBodyBytes(long value) {
-        return new ServerConfig(host, port, dataDirectory, modelDirectory, value, rateLimitPerSecond,
-                rateLimitBurst, queueCapacity, maxBatch, batchDelay, inferenceTimeout);
-    }
 }

@@ -70,14 +70,6 @@ public record ModelCard(
         JSON.writeValue(file.toFile(), this);
     }
 
-    public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (IOException e) {
-            throw new IllegalStateException("a model card always serialises", e);
-        }
-    }
-
     public static ModelCard read(Path file) throws ModelLoadException {
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
             return read(in, file.toString());
