@@ -85,6 +85,12 @@ public final class Processes {
      * order, instead of every process at once.
      */
     public static Process start(List<String> command, Path directory, Path log) {
+        return start(command, java.util.Map.of(), directory, log);
+    }
+
+    /** As {@link #start(List, Path, Path)}, with {@code environment} added to this JVM's. */
+    public static Process start(List<String> command, java.util.Map<String, String> environment, Path directory,
+                                Path log) {
         List<String> detached = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             // setsid execs the command in place (the child is no group leader), so the pid stays the command's.
@@ -99,6 +105,7 @@ public final class Processes {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().putAll(environment);
             return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + String.join(" ", command), e);

@@ -20,6 +20,7 @@ import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.core.model.Prediction;
 import dev.stratus.core.progress.ProgressBar;
 import dev.stratus.training.augment.Augmenter;
+import dev.stratus.training.network.Architecture;
 import dev.stratus.training.network.DjlNetwork;
 import dev.stratus.training.network.OnnxExporter;
 import java.io.PrintStream;
@@ -104,7 +105,7 @@ public final class CnnTrainer {
                     }
                     long stepStart = System.nanoTime();
                     Batch batch = await(queue.poll());
-                    float[] stats = step(model, trainer, batch);
+                    float[] stats = step(model, trainer, batch.pixels(), batch.labels());
                     long stepNanos = System.nanoTime() - stepStart;
                     trainingNanos += stepNanos;
                     epochTrainingNanos += stepNanos;
@@ -116,7 +117,7 @@ public final class CnnTrainer {
                             100.0 * correct / seen, seen / (epochTrainingNanos / 1e9)));
 
                     if (secondsToReference == null && nextCheckpoint > 0 && imagesSeen >= nextCheckpoint) {
-                        double accuracy = onnxAccuracy(network, data.test());
+                        double accuracy = onnxAccuracy(options.architecture(), network, data.test());
                         checkpoints.add(new ModelCard.Checkpoint(trainingNanos / 1e9, imagesSeen, accuracy));
                         if (accuracy >= TrainingOptions.REFERENCE_ACCURACY) {
                             secondsToReference = trainingNanos / 1e9;
@@ -134,7 +135,7 @@ public final class CnnTrainer {
                     validationLoss = v[0];
                     validationAccuracy = v[1];
                 }
-                double testAccuracy = onnxAccuracy(network, data.test());
+                double testAccuracy = onnxAccuracy(options.architecture(), network, data.test());
                 checkpoints.add(new ModelCard.Checkpoint(trainingNanos / 1e9, imagesSeen, testAccuracy));
                 if (secondsToReference == null && testAccuracy >= TrainingOptions.REFERENCE_ACCURACY) {
                     secondsToReference = trainingNanos / 1e9;
@@ -158,11 +159,14 @@ public final class CnnTrainer {
                 secondsToReference);
     }
 
-    /** One optimisation step; returns the batch's mean loss and its number of correct answers. */
-    private static float[] step(Model model, Trainer trainer, Batch batch) {
+    /**
+     * One optimisation step on a batch of preprocessed images and their labels; returns the
+     * batch's mean loss and its number of correct answers.
+     */
+    public static float[] step(Model model, Trainer trainer, float[] pixels, float[] labels) {
         try (NDManager scope = model.getNDManager().newSubManager()) {
-            NDArray x = scope.create(batch.pixels(), new Shape(batch.size(), 1, Mnist.SIDE, Mnist.SIDE));
-            NDArray y = scope.create(batch.labels());
+            NDArray x = scope.create(pixels, new Shape(labels.length, 1, Mnist.SIDE, Mnist.SIDE));
+            NDArray y = scope.create(labels);
             float loss;
             long correct;
             try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -200,8 +204,8 @@ public final class CnnTrainer {
      * Test accuracy of the network as it stands, measured the way it will be served: exported to
      * ONNX and run by ONNX Runtime (also several times faster than a DJL forward pass here).
      */
-    private double onnxAccuracy(SequentialBlock network, TrainingData.Labelled set) {
-        byte[] onnx = OnnxExporter.export(options.architecture(), network, "checkpoint");
+    public static double onnxAccuracy(Architecture architecture, SequentialBlock network, TrainingData.Labelled set) {
+        byte[] onnx = OnnxExporter.export(architecture, network, "checkpoint");
         try (OnnxClassifier classifier = OnnxClassifier.load(onnx, "checkpoint", OnnxClassifier.Threads.DEFAULT)) {
             float[] probabilities = classifier.probabilities(set.pixels(), set.count());
             int correct = 0;
@@ -217,7 +221,7 @@ public final class CnnTrainer {
     }
 
     /** Mean cross-entropy and accuracy over a preprocessed set, in inference mode. */
-    static double[] lossAndAccuracy(Trainer trainer, Model model, TrainingData.Labelled set) {
+    public static double[] lossAndAccuracy(Trainer trainer, Model model, TrainingData.Labelled set) {
         float[] probabilities = TrainingRun.probabilities(trainer, model, set.pixels(), set.count());
         double loss = 0;
         int correct = 0;

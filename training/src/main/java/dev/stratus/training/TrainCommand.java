@@ -8,6 +8,8 @@ import dev.stratus.core.mnist.MnistFiles;
 import dev.stratus.core.model.ModelCard;
 import dev.stratus.training.augment.Augmentation;
 import dev.stratus.training.network.Architecture;
+import dev.stratus.training.spark.SparkSettings;
+import dev.stratus.training.spark.SparkTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -65,6 +67,25 @@ public final class TrainCommand implements Callable<Integer> {
             + "(written by 'stratus export-feedback') to add to the training images; repeatable.")
     java.util.List<Path> extra = new java.util.ArrayList<>();
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Train data-parallel on Spark: local[N], spark://host:port (see 'stratus spark-cluster') or k8s://...")
+    String sparkMaster;
+
+    @Option(names = "--workers", description = "With --spark: replicas, one shard each (default: N of local[N]; required for a cluster).")
+    int workers;
+
+    @Option(names = "--local-steps", defaultValue = "32",
+            description = "With --spark: steps each replica takes between two averagings. Default: ${DEFAULT-VALUE}.")
+    int localSteps;
+
+    @Option(names = "--executor-memory", defaultValue = "1g",
+            description = "With --spark on a cluster: heap of each executor. Default: ${DEFAULT-VALUE}.")
+    String executorMemory;
+
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE",
+            description = "With --spark: a further Spark setting (spark.executor.cores, spark.authenticate, ...); repeatable.")
+    Map<String, String> sparkConf = new java.util.LinkedHashMap<>();
+
     @Option(names = "--out", description = "Where to write the model directory (default runs/<arch>-<time>).")
     Path out;
 
@@ -97,6 +118,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (options.threads() > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(options.threads()));
         }
+        if (sparkMaster == null && (workers != 0 || !sparkConf.isEmpty())) {
+            throw new IllegalArgumentException("--workers and --spark-conf need --spark MASTER");
+        }
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
 
         Map<String, String> env = System.getenv();
@@ -126,8 +150,18 @@ public final class TrainCommand implements Callable<Integer> {
         Path directory = out != null ? out
                 : Path.of("runs", architecture.name() + "-" + java.time.LocalDateTime.now()
                         .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        try (TrainingRun run = new CnnTrainer(options, console).train(prepared)) {
-            ModelCard card = ModelWriter.write(run, prepared, MnistFiles.SHA256, null, directory);
+        TrainingRun trained;
+        Map<String, Object> distributed = null;
+        if (sparkMaster != null) {
+            SparkTrainer.Result result = new SparkTrainer(options, new SparkSettings(sparkMaster, workers, localSteps,
+                    executorMemory, options.threads(), sparkConf), console).train(prepared);
+            trained = result.run();
+            distributed = result.distributed();
+        } else {
+            trained = new CnnTrainer(options, console).train(prepared);
+        }
+        try (TrainingRun run = trained) {
+            ModelCard card = ModelWriter.write(run, prepared, MnistFiles.SHA256, distributed, directory);
             console.printf("%nModel %s written to %s%n", card.version(), directory);
             console.printf("Test accuracy (ONNX Runtime, 10,000 MNIST test images): %.2f %%%n",
                     100 * card.test().accuracy());

@@ -29,7 +29,7 @@ public final class TrainingRun implements AutoCloseable {
     private final double wallSeconds;
     private final Double secondsToReference;
 
-    TrainingRun(TrainingOptions options, Model model, SequentialBlock network, Trainer trainer,
+    public TrainingRun(TrainingOptions options, Model model, SequentialBlock network, Trainer trainer,
                 List<ModelCard.Epoch> epochs, List<ModelCard.Checkpoint> checkpoints, double wallSeconds,
                 Double secondsToReference) {
         this.options = options;
