@@ -110,9 +110,7 @@ public final class SparkClusterCommand {
                 return 0;
             }
             Properties state = read(where.state());
-            List<Long> pids = Arrays.stream(state.getProperty("pids", "").split(","))
-                    .filter(s -> !s.isBlank()).map(Long::parseLong).toList();
-            int stopped = LocalSparkCluster.stop(pids);
+            int stopped = LocalSparkCluster.stop(pids(state));
             Files.delete(where.state());
             System.out.printf("Stopped %d Spark processes (%s) and their executors.%n", stopped,
                     state.getProperty("master"));
@@ -132,14 +130,20 @@ public final class SparkClusterCommand {
                 return 1;
             }
             Properties state = read(where.state());
-            long alive = Arrays.stream(state.getProperty("pids", "").split(",")).filter(s -> !s.isBlank())
-                    .map(Long::parseLong).filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+            List<Long> pids = pids(state);
+            long alive = pids.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                     .count();
             System.out.printf("%s: %d of %d processes alive (master + %s workers); web UI %s%n",
-                    state.getProperty("master"), alive, state.getProperty("pids").split(",").length,
+                    state.getProperty("master"), alive, pids.size(),
                     state.getProperty("workers"), state.getProperty("ui"));
             return alive > 0 ? 0 : 1;
         }
+    }
+
+    /** The process ids that {@code up} recorded: the master's first. */
+    private static List<Long> pids(Properties state) {
+        return Arrays.stream(state.getProperty("pids", "").split(",")).filter(s -> !s.isBlank())
+                .map(Long::parseLong).toList();
     }
 
     private static Properties read(Path file) throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stratus.cluster.Processes;
 import dev.stratus.cluster.SparkClusterCommand;
+import dev.stratus.core.evaluation.Evaluator;
 import dev.stratus.core.image.Preprocessor;
 import dev.stratus.core.mnist.Idx;
 import dev.stratus.core.mnist.LabeledImages;
@@ -12,7 +13,6 @@ import dev.stratus.core.model.Model;
 import dev.stratus.core.model.ModelCard;
 import dev.stratus.core.model.ModelContract;
 import dev.stratus.core.model.OnnxClassifier;
-import dev.stratus.core.model.Prediction;
 import dev.stratus.training.ModelWriter;
 import dev.stratus.training.Schedule;
 import dev.stratus.training.TrainingData;
@@ -101,7 +101,8 @@ class SparkTrainingTest {
 
             try (Model model = Model.load(out, OnnxClassifier.Threads.SINGLE)) {
                 assertThat(model.version()).isEqualTo(card.version());
-                assertThat(accuracy(model.classifier(), data.test())).isEqualTo(card.test().accuracy());
+                assertThat(new Evaluator(model.classifier()).evaluate(test).confusion().accuracy())
+                        .as("the served model scores what its card says").isEqualTo(card.test().accuracy());
             }
         }
     }
@@ -124,17 +125,6 @@ class SparkTrainingTest {
             second = run.probabilities(data.test().pixels(), 100);
         }
         assertThat(second).as("same seed, same shards, same model").containsExactly(first);
-    }
-
-    private static double accuracy(OnnxClassifier classifier, TrainingData.Labelled set) {
-        float[] probabilities = classifier.probabilities(set.pixels(), set.count());
-        int correct = 0;
-        for (int i = 0; i < set.count(); i++) {
-            if (Prediction.argMax(probabilities, i) == set.labels()[i]) {
-                correct++;
-            }
-        }
-        return (double) correct / set.count();
     }
 
     private static List<Long> pids(Path state) throws IOException {
