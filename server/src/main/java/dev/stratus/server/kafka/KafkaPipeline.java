@@ -74,7 +74,12 @@ public final class KafkaPipeline implements InferencePipeline {
         Properties props = settings.common(clientId);
         props.put("acks", "all");
         props.put("enable.idempotence", "true");
-        props.put("linger.ms", "1");
+        // Under load, a few milliseconds gather many requests into one produce request (and one
+        // replication round) instead of one each; the brokers' cost is per request, not per record.
+        props.put("linger.ms", "2");
+        // Request ids are random: a key-hashed partition per record buys no ordering and splits
+        // each linger window over every partition. Sticky partitioning fills one batch at a time.
+        props.put("partitioner.ignore.keys", "true");
         props.put("delivery.timeout.ms", Long.toString(Math.max(settings.requestTimeout().toMillis(), 10_000)));
         props.put("request.timeout.ms", "5000");
         return props;
@@ -83,7 +88,9 @@ public final class KafkaPipeline implements InferencePipeline {
     static Properties consumerProperties(KafkaSettings settings, String clientId) {
         Properties props = settings.common(clientId);
         props.put("enable.auto.commit", "false");
-        props.put("fetch.max.wait.ms", "5");
+        // Fetches return as soon as a reply is there; the wait only bounds idle fetches, which at
+        // a few milliseconds keep the brokers busy for nothing.
+        props.put("fetch.max.wait.ms", "500");
         props.put("auto.offset.reset", "latest");
         return props;
     }
