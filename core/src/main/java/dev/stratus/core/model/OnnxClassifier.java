@@ -19,6 +19,9 @@ import java.util.Map;
  * (ONNX Runtime's {@code run} is safe to call from many threads). Holds native memory: close it.
  */
 public final class OnnxClassifier implements AutoCloseable {
+    /** Images per network call in {@link #probabilities}. */
+    static final int CHUNK = 256;
+
 
     /** Threading of one session; {@code 0} lets ONNX Runtime choose (one thread per core). */
     public record Threads(int intraOp, int interOp) {
@@ -83,23 +86,29 @@ public final class OnnxClassifier implements AutoCloseable {
 
     /**
      * The raw network: {@code count} images of 784 pixels, concatenated, to {@code count x 10}
-     * probabilities. The fastest path for batch work such as evaluation.
+     * probabilities. The fastest path for batch work such as evaluation: large sets go through
+     * in chunks of {@value #CHUNK} images, whose activations stay in the CPU caches (10,000
+     * images at once means close to a gigabyte of activations, and several times the time).
      */
     public float[] probabilities(float[] pixels, int count) {
         if (pixels.length != count * Mnist.PIXELS) {
             throw new IllegalArgumentException(count + " images need " + count * Mnist.PIXELS + " values, got "
                     + pixels.length);
         }
-        long[] shape = {count, 1, Mnist.SIDE, Mnist.SIDE};
-        try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), shape);
-             OrtSession.Result result = session.run(Map.of(ModelContract.INPUT, input))) {
-            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            float[] probabilities = new float[count * Mnist.CLASSES];
-            out.get(probabilities);
-            return probabilities;
-        } catch (OrtException e) {
-            throw new IllegalStateException(source + ": inference failed: " + e.getMessage(), e);
+        float[] probabilities = new float[count * Mnist.CLASSES];
+        for (int start = 0; start < count; start += CHUNK) {
+            int n = Math.min(CHUNK, count - start);
+            long[] shape = {n, 1, Mnist.SIDE, Mnist.SIDE};
+            FloatBuffer chunk = FloatBuffer.wrap(pixels, start * Mnist.PIXELS, n * Mnist.PIXELS).slice();
+            try (OnnxTensor input = OnnxTensor.createTensor(env, chunk, shape);
+                 OrtSession.Result result = session.run(Map.of(ModelContract.INPUT, input))) {
+                ((OnnxTensor) result.get(0)).getFloatBuffer().get(probabilities, start * Mnist.CLASSES,
+                        n * Mnist.CLASSES);
+            } catch (OrtException e) {
+                throw new IllegalStateException(source + ": inference failed: " + e.getMessage(), e);
+            }
         }
+        return probabilities;
     }
 
     @Override
