@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
@@ -131,6 +132,12 @@ final class ShardReplica implements AutoCloseable {
     }
 
     private RoundResult round(ModelState state, RoundPlan plan, long setupNanos) {
+        if (plan.threads() > 0) {
+            // OpenMP's thread count belongs to the calling thread, and Spark runs each task on a
+            // thread of its own pool: without this, a task thread would use one OpenMP thread
+            // per core of the machine, and executors sharing cores would spin against each other.
+            JniUtils.setNumThreads(plan.threads());
+        }
         load(state);
         // Dropout masks: a function of the run, the shard and the step, whichever executor runs it.
         Engine.getInstance().setRandomSeed((int) (seed * 7_919 + shard.index() * 104_729L + plan.firstStep()));

@@ -262,6 +262,10 @@ public final class SparkTrainer {
                 .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
                 .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "120s");
         int threads = executorThreads();
+        if (threads > 0) {
+            // Every thread an executor starts gets this many OpenMP threads, not one per core.
+            conf.set("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(threads));
+        }
         conf.set("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1"
                 + (threads > 0 ? " -Dai.djl.pytorch.num_threads=" + threads : ""));
         if (!settings.local()) {
