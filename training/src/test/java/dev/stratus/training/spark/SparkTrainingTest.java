@@ -118,7 +118,7 @@ class SparkTrainingTest {
         float[] second;
         try (TrainingRun run = new SparkTrainer(options, settings, System.out).train(data).run()) {
             assertThat(run.epochs()).hasSize(1);
-            assertThat(run.checkpoints().get(run.checkpoints().size() - 1).testAccuracy()).isGreaterThan(0.85);
+            assertThat(run.checkpoints().get(run.checkpoints().size() - 1).testAccuracy()).isGreaterThan(0.80);
             first = run.probabilities(data.test().pixels(), 100);
         }
         try (TrainingRun run = new SparkTrainer(options, settings, System.out).train(data).run()) {
