@@ -84,7 +84,11 @@ public final class CompareRunsCommand implements Callable<Integer> {
 
     private static String legend(ModelCard card) {
         Map<String, Object> spark = card.training().distributed();
-        return card.architecture().name() + ", " + (spark == null ? "1 JVM" : spark.get("workers") + " workers");
+        if (spark == null) {
+            return card.architecture().name() + ", 1 JVM";
+        }
+        Object workers = spark.get("workers");
+        return card.architecture().name() + ", " + workers + (Integer.valueOf(1).equals(workers) ? " worker" : " workers");
     }
 
     static void table(List<Run> runs, PrintStream out) {

@@ -86,10 +86,13 @@ public final class SparkTrainer {
                 options.augmentation().enabled(), executorThreads(), 0, 0);
         ModelState state = ModelState.initial(parameters);
         int roundsPerEpoch = (stepsPerEpoch + settings.localSteps() - 1) / settings.localSteps();
+        long trainable = parameters.values().stream().filter(ai.djl.nn.Parameter::requiresGradient)
+                .mapToLong(p -> p.getArray().size()).sum();
+        long stateBytes = state.bytes() + 2 * 4 * trainable;
         progress.printf("Spark %s: %d replicas of ~%,d images, %d local steps of %d images per round, "
-                        + "%d rounds per epoch; %,d bytes of model state per replica and round%n",
+                        + "%d rounds per epoch; %,d bytes of model state each way per replica and round%n",
                 settings.master(), shards.size(), largest, settings.localSteps(), options.batchSize(), roundsPerEpoch,
-                state.bytes());
+                stateBytes);
 
         List<ModelCard.Epoch> epochs = new ArrayList<>();
         List<ModelCard.Checkpoint> checkpoints = new ArrayList<>();
