@@ -121,6 +121,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (sparkMaster == null && (workers != 0 || !sparkConf.isEmpty())) {
             throw new IllegalArgumentException("--workers and --spark-conf need --spark MASTER");
         }
+        // Checked before any data is read or downloaded.
+        SparkSettings spark = sparkMaster == null ? null
+                : new SparkSettings(sparkMaster, workers, localSteps, executorMemory, options.threads(), sparkConf);
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
 
         Map<String, String> env = System.getenv();
@@ -152,9 +155,8 @@ public final class TrainCommand implements Callable<Integer> {
                         .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         TrainingRun trained;
         Map<String, Object> distributed = null;
-        if (sparkMaster != null) {
-            SparkTrainer.Result result = new SparkTrainer(options, new SparkSettings(sparkMaster, workers, localSteps,
-                    executorMemory, options.threads(), sparkConf), console).train(prepared);
+        if (spark != null) {
+            SparkTrainer.Result result = new SparkTrainer(options, spark, console).train(prepared);
             trained = result.run();
             distributed = result.distributed();
         } else {

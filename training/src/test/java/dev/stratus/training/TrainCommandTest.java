@@ -56,4 +56,22 @@ class TrainCommandTest {
         assertThat(line.execute("--epochs", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("epochs must be positive");
     }
+
+    @Test
+    void spark_options_are_checked_before_any_data_is_read() {
+        StringWriter err = new StringWriter();
+        CommandLine line = TrainCommand.commandLine();
+        line.setErr(new PrintWriter(err));
+
+        assertThat(line.execute("--workers", "3", "--data", "/nonexistent")).isEqualTo(2);
+        assertThat(err.toString()).contains("--workers and --spark-conf need --spark MASTER");
+
+        err.getBuffer().setLength(0);
+        assertThat(line.execute("--spark", "spark://spark-master:7077", "--data", "/nonexistent")).isEqualTo(2);
+        assertThat(err.toString()).contains("--workers N").doesNotContain("/nonexistent");
+
+        err.getBuffer().setLength(0);
+        assertThat(line.execute("--spark", "local[2]", "--local-steps", "0", "--data", "/nonexistent")).isEqualTo(2);
+        assertThat(err.toString()).contains("local steps must be positive");
+    }
 }

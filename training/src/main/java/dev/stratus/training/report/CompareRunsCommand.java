@@ -38,12 +38,17 @@ public final class CompareRunsCommand implements Callable<Integer> {
     String title;
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command with its error handling: a bad directory is one line naming it, exit status 2. */
+    static CommandLine commandLine() {
         CommandLine line = new CommandLine(new CompareRunsCommand());
         line.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("compare-runs: " + e.getMessage());
             return 2;
         });
-        System.exit(line.execute(args));
+        return line;
     }
 
     /** One run's card, named for the table ({@code name}) and the legend ({@code legend}). */
