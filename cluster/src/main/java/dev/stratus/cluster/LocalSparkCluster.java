@@ -115,21 +115,8 @@ public final class LocalSparkCluster implements AutoCloseable {
 
     private static void awaitWorkers(Process master, Path log, URI status, int expected) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + WORKERS_TIMEOUT.toNanos();
-        int alive = 0;
-        while (System.nanoTime() < deadline) {
-            if (!master.isAlive()) {
-                throw new StartupFailedException("the Spark master exited; last lines of " + log + ":\n"
-                        + Processes.tail(log, 40));
-            }
-            alive = aliveWorkers(client, status);
-            if (alive >= expected) {
-                return;
-            }
-            sleep(250);
-        }
-        throw new StartupFailedException(alive + " of " + expected + " Spark workers registered after "
-                + WORKERS_TIMEOUT.toSeconds() + " s; see the worker logs beside " + log);
+        Processes.await(expected + " Spark workers registering with the master", master, log, WORKERS_TIMEOUT,
+                () -> aliveWorkers(client, status) >= expected);
     }
 
     private static int aliveWorkers(HttpClient client, URI status) {
@@ -151,7 +138,7 @@ public final class LocalSparkCluster implements AutoCloseable {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StartupFailedException("interrupted while waiting for the Spark workers", e);
+            throw new IllegalStateException("interrupted while stopping the Spark cluster", e);
         }
     }
 

@@ -157,7 +157,11 @@ public final class Processes {
         }
     }
 
-    private static void await(String what, Process process, Path log, Duration timeout, BooleanSupplier ready) {
+    /**
+     * Waits until {@code ready} holds, polling; fails with the end of {@code log} if
+     * {@code process} exits first or {@code timeout} passes.
+     */
+    public static void await(String what, Process process, Path log, Duration timeout, BooleanSupplier ready) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!ready.getAsBoolean()) {
             if (!process.isAlive()) {

@@ -71,8 +71,8 @@ public final class TrainingData {
         return new Labelled(pixels, labels);
     }
 
-    /** A seeded Fisher-Yates permutation of {@code values}. */
-    static int[] shuffle(int[] values, SplittableRandom random) {
+    /** A seeded Fisher-Yates permutation of {@code values} (which it leaves as they are). */
+    public static int[] shuffle(int[] values, SplittableRandom random) {
         int[] order = values.clone();
         for (int i = order.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);

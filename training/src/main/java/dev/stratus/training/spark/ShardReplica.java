@@ -14,6 +14,7 @@ import dev.stratus.core.image.Mnist;
 import dev.stratus.core.image.Preprocessor;
 import dev.stratus.training.CnnTrainer;
 import dev.stratus.training.Schedule;
+import dev.stratus.training.TrainingData;
 import dev.stratus.training.augment.Augmentation;
 import dev.stratus.training.augment.Augmenter;
 import dev.stratus.training.network.Architecture;
@@ -178,14 +179,8 @@ final class ShardReplica implements AutoCloseable {
     /** The shard's image order in a shard-local epoch: a seeded shuffle, the same on every executor. */
     private int[] order(int epoch) {
         if (epoch != orderEpoch) {
-            order = java.util.stream.IntStream.range(0, shard.count()).toArray();
-            SplittableRandom random = new SplittableRandom(seed * 31 + shard.index() * 1_009L + epoch);
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            order = TrainingData.shuffle(java.util.stream.IntStream.range(0, shard.count()).toArray(),
+                    new SplittableRandom(seed * 31 + shard.index() * 1_009L + epoch));
             orderEpoch = epoch;
         }
         return order;

@@ -217,14 +217,7 @@ public final class SparkTrainer {
      * is a fair sample of the digits.
      */
     static List<Shard> shard(TrainingData data, int count, long seed) {
-        int[] indices = data.trainIndices().clone();
-        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        for (int i = indices.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = indices[i];
-            indices[i] = indices[j];
-            indices[j] = t;
-        }
+        int[] indices = TrainingData.shuffle(data.trainIndices(), new SplittableRandom(seed ^ 0x5DEECE66DL));
         byte[] all = data.raw().pixels();
         List<Shard> shards = new ArrayList<>(count);
         for (int s = 0; s < count; s++) {
