@@ -27,9 +27,11 @@ final class PredictionClient implements OpenLoop.Target, AutoCloseable {
     /**
      * How requests are sent. Measured on 2 busy cores against the real server (Java 17, so no
      * virtual threads): THREADS answered about twice as many requests per second as ASYNC for half
-     * the client CPU per request, so it is the default.
+     * the client CPU per request; NIO, the default, costs less again (docs/benchmarks.md).
      */
     enum Mode {
+        /** {@link NioClient}: non-blocking sockets on one selector thread, a fraction of the others' CPU per request. */
+        NIO,
         /** {@code sendAsync}: no thread per request; the client's executor and selector do the work. */
         ASYNC,
         /** one platform thread per connection, each blocked in {@code send}. */

@@ -61,9 +61,9 @@ final class ServeBenchmark implements Callable<Integer> {
             description = "Most requests in flight; more wait in the client, their wait counted (default ${DEFAULT-VALUE}).")
     int connections;
 
-    @Option(names = "--client", defaultValue = "THREADS",
-            description = "THREADS (a platform thread per connection, blocking send; default, about twice the"
-                    + " throughput per client CPU on 2 cores) or ASYNC (HttpClient.sendAsync).")
+    @Option(names = "--client", defaultValue = "NIO",
+            description = "NIO (non-blocking sockets on one thread; default, the least client CPU per request),"
+                    + " THREADS (java.net.http, a platform thread per connection) or ASYNC (HttpClient.sendAsync).")
     PredictionClient.Mode client;
 
     @Option(names = "--timeout-seconds", defaultValue = "10", description = "Client timeout per request (default ${DEFAULT-VALUE}).")
@@ -116,9 +116,10 @@ final class ServeBenchmark implements Callable<Integer> {
 
         AppProcess app = url == null ? AppProcess.start(stratus, serverArgs) : null;
         Duration requestTimeout = Duration.ofMillis((long) (timeoutSeconds * 1000));
-        try (PredictionClient http = new PredictionClient(app != null ? app.url() : url, client, first.connections(),
-                requestTimeout)) {
-            URI target = app != null ? app.url() : url;
+        URI target = app != null ? app.url() : url;
+        try (PredictionClient http = new PredictionClient(target, client, first.connections(), requestTimeout);
+             NioClient nio = client == PredictionClient.Mode.NIO
+                     ? new NioClient(target, first.connections(), requestTimeout) : null) {
             if (app != null) {
                 progress.printf("Started '%s up' as PID %d on %s%n", stratus, app.pid(), target);
                 progress.flush();
@@ -126,7 +127,7 @@ final class ServeBenchmark implements Callable<Integer> {
             } else {
                 AppProcess.awaitReady(http::isReady, readyTimeout(), System.err, () -> null);
             }
-            OpenLoop loop = new OpenLoop(http, digits, requestTimeout, progress, app != null
+            OpenLoop loop = new OpenLoop(nio != null ? nio : http, digits, requestTimeout, progress, app != null
                     ? () -> ProcessHandle.of(app.pid()).flatMap(server -> server.info().totalCpuDuration())
                     : Optional::empty);
             if (warmupSeconds > 0) {

@@ -152,6 +152,46 @@ class ServeBenchmarkTest {
         assertThat(step.get("sustained").asBoolean()).isFalse();
     }
 
+    @ParameterizedTest
+    @EnumSource(PredictionClient.Mode.class)
+    void a_request_without_an_answer_in_time_is_a_timeout_not_a_hang(PredictionClient.Mode client) throws IOException {
+        // 1.5 s a request, 0.3 s allowed: every request times out, and the step still ends on time.
+        stub = new ApiStub(8, 0, 1500);
+
+        Outcome outcome = bench("--rate", "20", "--seconds", "0.2", "--timeout-seconds", "0.3", "--client", client.name());
+
+        assertThat(outcome.code()).as(outcome.err()).isZero();
+        JsonNode step = new ObjectMapper().readTree(dir.resolve("serve.json").toFile()).get("steps").get(0);
+        assertThat(step.get("timeouts").asLong()).isEqualTo(4);
+        assertThat(step.get("status").get("200").asLong()).isZero();
+        assertThat(step.get("abandoned").asLong()).isZero();
+    }
+
+    @Test
+    void the_lean_client_reads_answers_that_arrive_in_pieces_or_in_chunks() throws IOException {
+        byte[] whole = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 11\r\n\r\n"
+                + "{\"digit\":7}").getBytes(StandardCharsets.US_ASCII);
+        for (int cut = 0; cut < whole.length; cut++) {
+            assertThat(NioClient.HttpAnswer.parse(whole, cut)).as("first %d bytes", cut).isNull();
+        }
+        NioClient.HttpAnswer answer = NioClient.HttpAnswer.parse(whole, whole.length);
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(PredictionClient.digitOf(answer.body())).isEqualTo(7);
+        assertThat(answer.closes()).isFalse();
+
+        byte[] chunked = ("HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "5\r\n{\"err\r\n8;x=y\r\nor\":\"x\"}\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        assertThat(NioClient.HttpAnswer.parse(chunked, chunked.length - 2)).isNull();
+        NioClient.HttpAnswer busy = NioClient.HttpAnswer.parse(chunked, chunked.length);
+        assertThat(busy.status()).isEqualTo(503);
+        assertThat(new String(busy.body(), StandardCharsets.US_ASCII)).isEqualTo("{\"error\":\"x\"}");
+        assertThat(busy.closes()).isTrue();
+
+        byte[] garbage = "SSH-2.0-OpenSSH\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NioClient.HttpAnswer.parse(garbage, garbage.length))
+                .isInstanceOf(IOException.class).hasMessageContaining("not an HTTP/1.x answer");
+    }
+
     @Test
     void stops_a_started_server_that_never_becomes_ready() throws Exception {
         Path pidFile = dir.resolve("pid");
