@@ -40,6 +40,10 @@ final class ServeBenchmark implements Callable<Integer> {
     @Option(names = "--url", paramLabel = "URL", description = "Target this running server (e.g. http://127.0.0.1:8080) instead of starting one.")
     URI url;
 
+    @Option(names = "--server-pid", paramLabel = "PID",
+            description = "With --url: the server's process on this machine, to report its CPU per request.")
+    Long serverPid;
+
     @Option(names = "--stratus", paramLabel = "FILE", defaultValue = "./stratus", description = "The launcher that starts the server (default ${DEFAULT-VALUE}).")
     Path stratus;
 
@@ -127,8 +131,9 @@ final class ServeBenchmark implements Callable<Integer> {
             } else {
                 AppProcess.awaitReady(http::isReady, readyTimeout(), System.err, () -> null);
             }
-            OpenLoop loop = new OpenLoop(nio != null ? nio : http, digits, requestTimeout, progress, app != null
-                    ? () -> ProcessHandle.of(app.pid()).flatMap(server -> server.info().totalCpuDuration())
+            Long measured = app != null ? Long.valueOf(app.pid()) : serverPid;
+            OpenLoop loop = new OpenLoop(nio != null ? nio : http, digits, requestTimeout, progress, measured != null
+                    ? () -> ProcessHandle.of(measured).flatMap(server -> server.info().totalCpuDuration())
                     : Optional::empty);
             if (warmupSeconds > 0) {
                 progress.printf("Warm-up: %.0f/s for %.0f s (not recorded)%n", first.rate(), warmupSeconds);

