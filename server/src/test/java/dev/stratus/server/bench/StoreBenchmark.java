@@ -1,0 +1,83 @@
+package dev.stratus.server.bench;
+
+import dev.stratus.core.mnist.LabeledImages;
+import dev.stratus.server.predict.PredictionIds;
+import dev.stratus.server.store.H2PredictionStore;
+import dev.stratus.server.store.PredictionRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The embedded store under a stream of new predictions: wall time per record from {@code save} to
+ * on disk, with random (version-4) or time-ordered (version-7, what the server uses) ids. The
+ * database grows through the run, as it does in a server.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@OperationsPerInvocation(StoreBenchmark.RECORDS)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+@Fork(1)
+public class StoreBenchmark {
+    static final int RECORDS = 5_000;
+
+    @Param({"random", "timeOrdered"})
+    public String ids;
+
+    private Path dir;
+    private H2PredictionStore store;
+    private PredictionRecord[] templates;
+
+    @Setup
+    public void setUp() throws IOException {
+        dir = Files.createTempDirectory("stratus-store-bench");
+        store = H2PredictionStore.open(dir);
+        LabeledImages digits = BenchDigits.load();
+        templates = new PredictionRecord[100];
+        for (int i = 0; i < templates.length; i++) {
+            float[] probabilities = new float[10];
+            probabilities[digits.label(i)] = 1f;
+            templates[i] = new PredictionRecord("template", Instant.now(), "stratus-bench", digits.label(i), probabilities,
+                    BenchDigits.pixels(digits, i), null, null);
+        }
+    }
+
+    @Benchmark
+    public void saveAndFlush() {
+        for (int i = 0; i < RECORDS; i++) {
+            PredictionRecord t = templates[i % templates.length];
+            String id = "random".equals(ids) ? UUID.randomUUID().toString() : PredictionIds.next();
+            store.save(new PredictionRecord(id, Instant.now(), t.modelVersion(), t.digit(), t.probabilities(),
+                    t.input(), null, null));
+        }
+        store.flush();
+    }
+
+    @TearDown
+    public void tearDown() throws IOException {
+        store.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+}
