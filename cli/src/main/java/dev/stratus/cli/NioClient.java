@@ -247,8 +247,7 @@ final class NioClient implements OpenLoop.Target, AutoCloseable {
                 key.interestOps(SelectionKey.OP_READ);
                 idle.add(this);
             }
-            done.answer().complete(new PredictionClient.Answer(parsed.status(),
-                    parsed.status() == 200 ? PredictionClient.digitOf(parsed.body()) : -1));
+            done.answer().complete(PredictionClient.Answer.of(parsed.status(), parsed.body()));
         }
 
         void fail(Exception error) {

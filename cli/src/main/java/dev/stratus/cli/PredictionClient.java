@@ -40,6 +40,10 @@ final class PredictionClient implements OpenLoop.Target, AutoCloseable {
 
     /** What came back: the HTTP status and, for a 200, the {@code digit} field (-1 when absent). */
     record Answer(int status, int digit) {
+        /** The answer to a prediction request: for a 200, the digit is read from the body. */
+        static Answer of(int status, byte[] body) {
+            return new Answer(status, status == 200 ? digitOf(body) : -1);
+        }
     }
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -109,8 +113,7 @@ final class PredictionClient implements OpenLoop.Target, AutoCloseable {
     }
 
     private static Answer answer(HttpResponse<byte[]> response) {
-        int status = response.statusCode();
-        return new Answer(status, status == 200 ? digitOf(response.body()) : -1);
+        return Answer.of(response.statusCode(), response.body());
     }
 
     /**

@@ -22,6 +22,7 @@ import javax.imageio.stream.ImageInputStream;
  */
 public final class ImageDecoder {
     private static final String DATA_URL_PREFIX = "data:image/png;base64,";
+    private static final byte[] PIXELS_KEY = "\"pixels\"".getBytes(StandardCharsets.US_ASCII);
     /** Larger images are refused before decoding: a canvas is a few hundred pixels across. */
     static final int MAX_SIDE = 2048;
 
@@ -37,9 +38,9 @@ public final class ImageDecoder {
     }
 
     /**
-     * Reads {@code {"pixels": [...]}} or {@code {"image": "data:..."}} in one streaming pass: the
-     * 784 numbers go straight into an array, with no tree of 784 nodes in between (this is the hot
-     * path of the API). The whole body is read before any problem with its content is reported, so
+     * Reads {@code {"pixels": [...]}} or {@code {"image": "data:..."}}: the common body by
+     * {@link #plainPixels}, any other in one streaming pass, the numbers straight into an array
+     * with no tree of 784 nodes in between (this is the hot path of the API). The whole body is read before any problem with its content is reported, so
      * a body that is not valid JSON is always {@code malformed_json}, whatever else is wrong with it.
      */
     public GreyImage fromJson(byte[] body) {
@@ -126,8 +127,6 @@ public final class ImageDecoder {
         return skipSpace(b, i + 1) == b.length ? values : null;
     }
 
-    private static final byte[] PIXELS_KEY = "\"pixels\"".getBytes(StandardCharsets.US_ASCII);
-
     private static boolean startsWith(byte[] b, int at, byte[] prefix) {
         if (at + prefix.length > b.length) {
             return false;
@@ -190,9 +189,7 @@ public final class ImageDecoder {
                     parser.skipChildren();
                     continue;
                 }
-                double d = token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT
-                        ? parser.getIntValue()
-                        : token.isNumeric() ? parser.getDoubleValue() : Double.NaN;
+                double d = token.isNumeric() ? parser.getDoubleValue() : Double.NaN;
                 if (!(d >= 0 && d <= 255)) {
                     problem = "pixel " + count + " is " + describe(parser) + ", expected a number 0-255";
                 } else {
