@@ -4,9 +4,9 @@ import java.io.IOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The server-side commands: {@code up} and {@code export-feedback}. */
+/** The server-side commands: {@code up}, {@code worker}, {@code export-feedback} and {@code bench-hops}. */
 @Command(name = "stratus", mixinStandardHelpOptions = true, version = "stratus 0.1.0",
-        subcommands = {UpCommand.class, WorkerCommand.class, ExportFeedbackCommand.class},
+        subcommands = {UpCommand.class, WorkerCommand.class, ExportFeedbackCommand.class, HopsCommand.class},
         description = "Handwritten digit recognition: the app and its data.")
 public final class ServerCli {
 

@@ -53,6 +53,11 @@ public final class TopicAdmin implements AutoCloseable {
         ensure(List.of(topic(topic, 1, replicationFactor(), Map.of("retention.ms", "600000"))));
     }
 
+    /** A one-partition topic of the given replication, for measurements ({@link HopBenchmark}). */
+    public void ensureProbe(String topic, short replicationFactor) {
+        ensure(List.of(topic(topic, 1, replicationFactor, Map.of("retention.ms", "600000"))));
+    }
+
     public void delete(String topic) {
         try {
             admin.deleteTopics(List.of(topic)).all().get(5, TimeUnit.SECONDS);

@@ -107,6 +107,11 @@ public final class CouchDbPredictionStore implements PredictionStore {
         call(request("").GET(), "read database " + settings.database(), 200);
     }
 
+    /** Drops the whole database: only for scratch databases, such as the hop benchmark's. */
+    public void deleteDatabase() {
+        call(request("").DELETE(), "delete database " + settings.database(), 200, 202, 404);
+    }
+
     private void createLabelIndex() {
         // CouchDB answers "exists" when it is there already, so this is safe on every open.
         ObjectNode index = json.createObjectNode();

@@ -115,6 +115,37 @@ class DistributedPipelineTest {
 
     @Test
     @Order(2)
+    void the_hop_benchmark_times_each_hop_and_leaves_nothing_behind() throws Exception {
+        CouchDbSettings couchSettings = CouchDbSettings.fromEnvironment(Map.of(), couchDb.url());
+        List<String> told = new ArrayList<>();
+        List<HopBenchmark.Hop> hops = new HopBenchmark(KafkaSettings.of(kafka.bootstrapServers(), 6, 0, Map.of()),
+                couchSettings, 20, 3, told::add).run();
+
+        assertThat(hops).extracting(HopBenchmark.Hop::name).containsExactly("kafka", "kafka-floor", "couchdb");
+        assertThat(told).hasSize(3);
+        for (HopBenchmark.Hop hop : hops) {
+            assertThat(hop.micros()).hasSize(20);
+            assertThat(hop.micros()[0]).as("the fastest sample of " + hop.name()).isPositive();
+            assertThat(hop.millis(0.5)).isLessThanOrEqualTo(hop.millis(0.99)).isLessThanOrEqualTo(hop.millis(1.0));
+        }
+        assertThat(hops.get(0).what()).contains("3 replica(s), acks=all");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            // Brokers learn of a deletion from the controller a moment later.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            Set<String> topics = admin.listTopics().names().get();
+            while (topics.contains(HopBenchmark.TOPIC) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                topics = admin.listTopics().names().get();
+            }
+            assertThat(topics).doesNotContain(HopBenchmark.TOPIC, HopBenchmark.FLOOR_TOPIC);
+        }
+        assertThat(couch.get("/" + HopBenchmark.DATABASE).statusCode()).isEqualTo(404);
+        assertThat(couch.get("/predictions").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(3)
     void poison_messages_go_to_the_dead_letter_topic_and_workers_keep_serving() throws Exception {
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
@@ -151,7 +182,7 @@ class DistributedPipelineTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void killing_a_worker_under_load_loses_nothing_that_was_answered() throws Exception {
         LoadTally tally = LoadTally.run(urls(), 30, 20, 4, () -> workers.get("w1").destroyForcibly());
 
@@ -164,7 +195,7 @@ class DistributedPipelineTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void a_couchdb_outage_delays_answers_but_loses_and_duplicates_nothing() throws Exception {
         LoadTally tally = LoadTally.run(urls(), 20, 20, 3, () -> new Thread(() -> {
             couchDb.stop();
@@ -180,7 +211,7 @@ class DistributedPipelineTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void killing_a_broker_under_load_loses_no_acknowledged_request() throws Exception {
         LoadTally tally = LoadTally.run(urls(), 30, 20, 4, () -> kafka.kill(2));
 

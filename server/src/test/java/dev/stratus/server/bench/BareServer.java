@@ -1,0 +1,73 @@
+package dev.stratus.server.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.stratus.core.image.Preprocessor;
+import dev.stratus.core.mnist.LabeledImages;
+import dev.stratus.server.predict.ImageDecoder;
+import dev.stratus.server.predict.PredictionIds;
+import dev.stratus.server.predict.PredictionView;
+import dev.stratus.server.store.PredictionRecord;
+import io.javalin.Javalin;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * The ceiling of the HTTP layer on this machine (scripts/ceiling.sh): the same Javalin and Jetty as
+ * the app, on the same route, reading each body and answering with a real answer's bytes (a real
+ * MNIST digit's {@link PredictionView}), but doing nothing else: no parsing, preprocessing,
+ * inference, storage or metrics. Whatever the app reaches, it cannot go faster than this.
+ *
+ * <p>Usage: {@code BareServer PORT [ANSWER_FILE]}; writes the answer's bytes to ANSWER_FILE too, so
+ * that a static server can be given the same answer.
+ */
+public final class BareServer {
+    private BareServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        byte[] answer = realAnswer();
+        if (args.length > 1) {
+            Files.write(Path.of(args[1]), answer);
+        }
+        byte[] ready = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
+        Javalin app = Javalin.create(config -> {
+            config.jetty.host = "127.0.0.1";
+            config.jetty.port = port;
+            config.startup.showJavalinBanner = false;
+            config.routes.get("/health/ready", ctx -> ctx.contentType("application/json").result(ready));
+            config.routes.post("/api/v1/predictions", ctx -> {
+                ctx.bodyAsBytes();
+                ctx.contentType("application/json").result(answer);
+            });
+        }).start();
+        System.out.println("Bare server ready on http://127.0.0.1:" + app.port() + " (" + answer.length
+                + "-byte answer)");
+    }
+
+    /** The answer the app gives for the first MNIST test digit, as bytes. */
+    static byte[] realAnswer() throws Exception {
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        LabeledImages digits = BenchDigits.load();
+        byte[] pixels = BenchDigits.pixels(digits, 0);
+        StringBuilder body = new StringBuilder("{\"pixels\":[");
+        for (int i = 0; i < pixels.length; i++) {
+            body.append(i > 0 ? "," : "").append(pixels[i] & 0xff);
+        }
+        body.append("]}");
+        byte[] input = new Preprocessor().apply(new ImageDecoder(json).fromJson(
+                body.toString().getBytes(StandardCharsets.US_ASCII))).toUnsignedBytes();
+        float[] probabilities = new float[10];
+        probabilities[digits.label(0)] = 0.99f;
+        probabilities[(digits.label(0) + 1) % 10] = 0.01f;
+        PredictionRecord record = new PredictionRecord(PredictionIds.next(), Instant.now(), "stratus-bare",
+                digits.label(0), probabilities, input, null, null);
+        return json.writeValueAsBytes(PredictionView.of(record,
+                new PredictionView.Timings(5, 300, 900, 16, 1_400)));
+    }
+}
