@@ -19,6 +19,7 @@ import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -42,6 +43,15 @@ public final class WebApp {
     private static final Logger ACCESS = LoggerFactory.getLogger("stratus.access");
     private static final String API = "/api/v1/predictions";
     private static final int ACCEPT_QUEUE = 2048;
+    /**
+     * Javalin copies every result to the socket through a buffer of this size, allocated per
+     * answer; unset, it is Jetty's 32 KB output buffer, a third of all the bytes a prediction
+     * allocated. Answers are ~3 KB; bigger results just take more turns of the copy loop.
+     */
+    private static final int RESULT_COPY_BUFFER = 4096;
+    /** One growable buffer per thread to serialise answers into (see {@link #writeJson}). */
+    private static final ThreadLocal<ByteArrayOutputStream> ANSWER_BUFFER =
+            ThreadLocal.withInitial(() -> new ByteArrayOutputStream(8192));
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final List<String> COMPRESSIBLE = List.of("application/json", "application/json;charset=utf-8",
             "text/html", "text/html;charset=utf-8", "text/css", "text/javascript", "application/javascript",
@@ -85,6 +95,7 @@ public final class WebApp {
             return connector;
         });
         config.http.maxRequestSize = settings.maxBodyBytes();
+        config.http.responseBufferSize = RESULT_COPY_BUFFER;
         // Javalin decides whether an answer may be compressed by searching its type, case-insensitively,
         // for each of a long list of excluded types: measured at ~15 % of the server's CPU per prediction.
         // A type on the allowed list skips that search.
@@ -244,11 +255,16 @@ public final class WebApp {
 
     /**
      * Serialises to bytes in one go. Javalin's own {@code ctx.json} streams through a pipe, which
-     * costs more than the whole prediction for a few-kilobyte answer.
+     * costs more than the whole prediction for a few-kilobyte answer; and {@code writeValueAsBytes}
+     * grows a fresh chain of blocks each time (9.3 KB allocated for a 3.2 KB answer, against 4.7 KB
+     * through this thread's reused buffer).
      */
     private void writeJson(Context ctx, Object body) {
+        ByteArrayOutputStream buffer = ANSWER_BUFFER.get();
+        buffer.reset();
         try {
-            ctx.contentType("application/json").result(json.writeValueAsBytes(body));
+            json.writeValue(buffer, body);
+            ctx.contentType("application/json").result(buffer.toByteArray());
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialise the answer", e);
         }
