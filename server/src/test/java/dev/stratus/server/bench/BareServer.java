@@ -13,7 +13,6 @@ import io.javalin.Javalin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 
 /**
  * The ceiling of the HTTP layer on this machine (scripts/ceiling.sh): the same Javalin and Jetty as
@@ -54,19 +53,10 @@ public final class BareServer {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         LabeledImages digits = BenchDigits.load();
-        byte[] pixels = BenchDigits.pixels(digits, 0);
-        StringBuilder body = new StringBuilder("{\"pixels\":[");
-        for (int i = 0; i < pixels.length; i++) {
-            body.append(i > 0 ? "," : "").append(pixels[i] & 0xff);
-        }
-        body.append("]}");
-        byte[] input = new Preprocessor().apply(new ImageDecoder(json).fromJson(
-                body.toString().getBytes(StandardCharsets.US_ASCII))).toUnsignedBytes();
-        float[] probabilities = new float[10];
-        probabilities[digits.label(0)] = 0.99f;
-        probabilities[(digits.label(0) + 1) % 10] = 0.01f;
-        PredictionRecord record = new PredictionRecord(PredictionIds.next(), Instant.now(), "stratus-bare",
-                digits.label(0), probabilities, input, null, null);
+        byte[] body = ("{\"pixels\":" + BenchDigits.jsonArray(BenchDigits.pixels(digits, 0)) + "}")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] input = new Preprocessor().apply(new ImageDecoder(json).fromJson(body)).toUnsignedBytes();
+        PredictionRecord record = BenchDigits.record(PredictionIds.next(), "stratus-bare", digits.label(0), input);
         return json.writeValueAsBytes(PredictionView.of(record,
                 new PredictionView.Timings(5, 300, 900, 16, 1_400)));
     }

@@ -4,10 +4,12 @@ import dev.stratus.core.image.Mnist;
 import dev.stratus.core.mnist.Idx;
 import dev.stratus.core.mnist.LabeledImages;
 import dev.stratus.core.mnist.MnistFiles;
+import dev.stratus.server.store.PredictionRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 
 /** Real MNIST test digits for the benchmarks, from $STRATUS_DATA (scripts/jmh.sh sets it). */
@@ -30,5 +32,22 @@ final class BenchDigits {
 
     static byte[] pixels(LabeledImages set, int index) {
         return Arrays.copyOfRange(set.pixels(), index * Mnist.PIXELS, (index + 1) * Mnist.PIXELS);
+    }
+
+    /** The pixels as a JSON array of numbers 0-255, as clients send them. */
+    static String jsonArray(byte[] pixels) {
+        StringBuilder array = new StringBuilder("[");
+        for (int i = 0; i < pixels.length; i++) {
+            array.append(i > 0 ? "," : "").append(pixels[i] & 0xff);
+        }
+        return array.append(']').toString();
+    }
+
+    /** A record as the server stores it for a digit classified as {@code label} with 99 % confidence. */
+    static PredictionRecord record(String id, String modelVersion, int label, byte[] input) {
+        float[] probabilities = new float[10];
+        probabilities[label] = 0.99f;
+        probabilities[(label + 1) % 10] = 0.01f;
+        return new PredictionRecord(id, Instant.now(), modelVersion, label, probabilities, input, null, null);
     }
 }

@@ -14,7 +14,6 @@ import dev.stratus.server.predict.PredictionView;
 import dev.stratus.server.store.PredictionRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,21 +50,13 @@ public class RequestPathBenchmark {
     @Setup
     public void setUp() {
         LabeledImages digits = BenchDigits.load();
-        byte[] pixels = BenchDigits.pixels(digits, 0);
-        StringBuilder array = new StringBuilder("[");
-        for (int i = 0; i < pixels.length; i++) {
-            array.append(i > 0 ? "," : "").append(pixels[i] & 0xff);
-        }
-        array.append(']');
+        String array = BenchDigits.jsonArray(BenchDigits.pixels(digits, 0));
         body = ("{\"pixels\":" + array + "}").getBytes(StandardCharsets.US_ASCII);
         bodyWithAnotherField = ("{\"pixels\":" + array + ",\"client\":\"bench\"}").getBytes(StandardCharsets.US_ASCII);
         image = decoder.fromJson(body);
         DigitImage digit = preprocessor.apply(image);
-        float[] probabilities = new float[10];
-        probabilities[digits.label(0)] = 0.99f;
-        probabilities[(digits.label(0) + 1) % 10] = 0.01f;
-        record = new PredictionRecord("0193b4f2-7c1e-7abc-8def-0123456789ab", Instant.now(), "stratus-bench",
-                digits.label(0), probabilities, digit.toUnsignedBytes(), null, null);
+        record = BenchDigits.record("0193b4f2-7c1e-7abc-8def-0123456789ab", "stratus-bench", digits.label(0),
+                digit.toUnsignedBytes());
     }
 
     @Benchmark
