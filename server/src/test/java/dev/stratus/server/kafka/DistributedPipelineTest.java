@@ -134,7 +134,8 @@ class DistributedPipelineTest {
             // Brokers learn of a deletion from the controller a moment later.
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             Set<String> topics = admin.listTopics().names().get();
-            while (topics.contains(HopBenchmark.TOPIC) && System.nanoTime() < deadline) {
+            while ((topics.contains(HopBenchmark.TOPIC) || topics.contains(HopBenchmark.FLOOR_TOPIC))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(100);
                 topics = admin.listTopics().names().get();
             }
