@@ -1,10 +1,12 @@
 package dev.stratus.cluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,6 +68,8 @@ public final class DistributedStack implements AutoCloseable {
     private volatile LocalKafkaCluster kafka;
     private volatile LocalCouchDb couchDb;
     private volatile LocalNginx nginx;
+    /** The server's classpath with its own jars copied under the work directory ({@link #snapshot}). */
+    private volatile String serverClasspath;
 
     public DistributedStack(Settings settings, Consumer<String> progress) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -81,6 +85,7 @@ public final class DistributedStack implements AutoCloseable {
             // predictions and the gateways' data directories are kept.
             deleteRecursively(work.resolve("kafka"));
             deleteRecursively(work.resolve("logs"));
+            serverClasspath = snapshot(settings.serverClasspath(), work.resolve("lib"));
             int steps = 3 + (settings.workers() > 0 ? 1 : 0) + (settings.gateways() > 0 ? 2 : 0);
             int step = 0;
 
@@ -127,6 +132,35 @@ public final class DistributedStack implements AutoCloseable {
             starter = null;
             startFinished.countDown();
         }
+    }
+
+    /**
+     * The classpath with each plain jar entry copied into {@code dir} (wildcard entries, the
+     * dependencies, stay as they are). Gateways and workers then run from the copies, so rebuilding
+     * the server module while the stack runs does not pull its classes from under them (which made
+     * every gateway answer 500 with NoClassDefFoundError).
+     */
+    static String snapshot(String classpath, Path dir) {
+        if (classpath == null || classpath.isBlank()) {
+            return classpath;
+        }
+        List<String> entries = new ArrayList<>();
+        try {
+            for (String entry : classpath.split(File.pathSeparator)) {
+                Path jar = Path.of(entry);
+                if (entry.endsWith("*") || !entry.endsWith(".jar") || !Files.isRegularFile(jar)) {
+                    entries.add(entry);
+                    continue;
+                }
+                Files.createDirectories(dir);
+                Path copy = dir.resolve(jar.getFileName());
+                Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+                entries.add(copy.toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the server's jar into " + dir, e);
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     /** Where a browser goes: nginx when there are gateways; null without. */
@@ -215,7 +249,7 @@ public final class DistributedStack implements AutoCloseable {
 
     private void launch(List<Child> group, String role, int port, Path work, List<String> arguments) {
         List<String> command = new ArrayList<>(List.of(Processes.javaBinary(), "-XX:+ExitOnOutOfMemoryError",
-                "-cp", settings.serverClasspath(), SERVER_MAIN));
+                "-cp", serverClasspath, SERVER_MAIN));
         command.addAll(arguments);
         Path log = work.resolve("logs").resolve(role + ".log");
         Process process = Processes.start(command, work, log);

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stratus.cluster.DistributedStack.Member;
 import dev.stratus.cluster.DistributedStack.Settings;
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DistributedStackTest {
     private static final Path WORK = Path.of("/tmp/stratus-distributed");
@@ -36,5 +39,22 @@ class DistributedStackTest {
                 "ROLE            PID   PORT  LOG",
                 "kafka-0         101   9092  /w/kafka.log",
                 "worker-1        102      -  /w/worker-1.log");
+    }
+
+    @Test
+    void gateways_and_workers_run_from_a_copy_of_the_servers_jar(@TempDir Path dir) throws Exception {
+        Path jar = Files.writeString(dir.resolve("stratus-server.jar"), "built once");
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        String classpath = String.join(File.pathSeparator, jar.toString(), dir.resolve("lib") + File.separator + "*",
+                classes.toString());
+
+        String snapshot = DistributedStack.snapshot(classpath, dir.resolve("work/lib"));
+        Files.writeString(jar, "rebuilt while the stack runs");
+
+        String[] entries = snapshot.split(File.pathSeparator);
+        assertThat(entries).hasSize(3);
+        assertThat(Path.of(entries[0])).isEqualTo(dir.resolve("work/lib/stratus-server.jar")).hasContent("built once");
+        assertThat(entries[1]).isEqualTo(dir.resolve("lib") + File.separator + "*");
+        assertThat(entries[2]).isEqualTo(classes.toString());
     }
 }
