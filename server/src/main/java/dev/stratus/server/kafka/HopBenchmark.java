@@ -87,8 +87,8 @@ public final class HopBenchmark {
         try (TopicAdmin admin = new TopicAdmin(kafka, "hops")) {
             short replicas = admin.replicationFactor();
             try {
-                admin.ensureProbe(TOPIC, replicas);
-                admin.ensureProbe(FLOOR_TOPIC, (short) 1);
+                admin.ensureSinglePartition(TOPIC, replicas);
+                admin.ensureSinglePartition(FLOOR_TOPIC, (short) 1);
                 Properties pipeline = KafkaPipeline.producerProperties(kafka, "hops-pipeline");
                 Properties floor = KafkaPipeline.producerProperties(kafka, "hops-floor");
                 floor.put("acks", "1");

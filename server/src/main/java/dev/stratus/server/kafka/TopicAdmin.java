@@ -50,11 +50,11 @@ public final class TopicAdmin implements AutoCloseable {
 
     /** A gateway's own reply topic: one partition, short retention (replies are useless after the timeout). */
     public void ensureReplies(String topic) {
-        ensure(List.of(topic(topic, 1, replicationFactor(), Map.of("retention.ms", "600000"))));
+        ensureSinglePartition(topic, replicationFactor());
     }
 
-    /** A one-partition topic of the given replication, for measurements ({@link HopBenchmark}). */
-    public void ensureProbe(String topic, short replicationFactor) {
+    /** A one-partition topic of the given replication and short retention (also for {@link HopBenchmark}). */
+    public void ensureSinglePartition(String topic, short replicationFactor) {
         ensure(List.of(topic(topic, 1, replicationFactor, Map.of("retention.ms", "600000"))));
     }
 

@@ -45,8 +45,8 @@ public final class WebApp {
     private static final int ACCEPT_QUEUE = 2048;
     /**
      * Javalin copies every result to the socket through a buffer of this size, allocated per
-     * answer; unset, it is Jetty's 32 KB output buffer, a third of all the bytes a prediction
-     * allocated. Answers are ~3 KB; bigger results just take more turns of the copy loop.
+     * answer; unset, it is Jetty's 32 KB output buffer, the largest single allocation of a
+     * prediction. Answers are ~3 KB; bigger results just take more turns of the copy loop.
      */
     private static final int RESULT_COPY_BUFFER = 4096;
     /** One growable buffer per thread to serialise answers into (see {@link #writeJson}). */
