@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stratus.server.kafka.HopBenchmark;
 import dev.stratus.server.kafka.HopBenchmark.Hop;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -41,22 +40,21 @@ final class HopsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream console = System.out;
         List<Hop> hops = new HopBenchmark(cluster.kafka(), cluster.couchDb(), samples, warmup,
-                line -> console.println("measuring " + line)).run();
-        console.println();
-        console.printf("%-12s %8s %8s %8s %8s %8s%n", "hop", "samples", "p50 ms", "p90 ms", "p99 ms", "max ms");
+                line -> System.out.println("measuring " + line)).run();
+        System.out.println();
+        System.out.printf("%-12s %8s %8s %8s %8s %8s%n", "hop", "samples", "p50 ms", "p90 ms", "p99 ms", "max ms");
         for (Hop hop : hops) {
-            console.printf("%-12s %8d %8.2f %8.2f %8.2f %8.2f%n", hop.name(), hop.micros().length, hop.millis(0.5),
+            System.out.printf("%-12s %8d %8.2f %8.2f %8.2f %8.2f%n", hop.name(), hop.micros().length, hop.millis(0.5),
                     hop.millis(0.9), hop.millis(0.99), hop.millis(1.0));
         }
         Map<String, Hop> byName = hops.stream().collect(Collectors.toMap(Hop::name, Function.identity()));
         double floor = 2 * byName.get("kafka").millis(0.5) + byName.get("couchdb").millis(0.5);
-        console.printf("%nA prediction makes 2 Kafka hops and 1 CouchDB write: %.1f ms of medians before any"
+        System.out.printf("%nA prediction makes 2 Kafka hops and 1 CouchDB write: %.1f ms of medians before any"
                 + " HTTP, inference or queueing.%n", floor);
         if (out != null) {
             write(hops, floor);
-            console.println("Results: " + out);
+            System.out.println("Results: " + out);
         }
         return 0;
     }

@@ -40,8 +40,9 @@ public final class ImageDecoder {
     /**
      * Reads {@code {"pixels": [...]}} or {@code {"image": "data:..."}}: the common body by
      * {@link #plainPixels}, any other in one streaming pass, the numbers straight into an array
-     * with no tree of 784 nodes in between (this is the hot path of the API). The whole body is read before any problem with its content is reported, so
-     * a body that is not valid JSON is always {@code malformed_json}, whatever else is wrong with it.
+     * with no tree of 784 nodes in between (this is the hot path of the API). The whole body is
+     * read before any problem with its content is reported, so a body that is not valid JSON is
+     * always {@code malformed_json}, whatever else is wrong with it.
      */
     public GreyImage fromJson(byte[] body) {
         double[] plain = plainPixels(body);

@@ -34,6 +34,8 @@ public final class H2PredictionStore implements PredictionStore {
     private static final Logger LOG = LoggerFactory.getLogger(H2PredictionStore.class);
     private static final int WRITE_BATCH = 500;
     private static final String COLUMNS = "id, created_at, model_version, digit, probabilities, input, label, labelled_at";
+    private static final String INSERT = "INSERT INTO predictions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String MERGE = "MERGE INTO predictions (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final Connection connection;
     private final BlockingQueue<PredictionRecord> writes = new ArrayBlockingQueue<>(50_000);
@@ -188,12 +190,12 @@ public final class H2PredictionStore implements PredictionStore {
      */
     private void insert(List<PredictionRecord> batch) throws SQLException {
         try {
-            write(batch, "INSERT INTO predictions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            write(batch, INSERT);
         } catch (SQLException e) {
             if (e.getErrorCode() != ErrorCode.DUPLICATE_KEY_1) {
                 throw e;
             }
-            write(batch, "MERGE INTO predictions (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            write(batch, MERGE);
         }
     }
 

@@ -55,10 +55,7 @@ public class StoreBenchmark {
         LabeledImages digits = BenchDigits.load();
         templates = new PredictionRecord[100];
         for (int i = 0; i < templates.length; i++) {
-            float[] probabilities = new float[10];
-            probabilities[digits.label(i)] = 1f;
-            templates[i] = new PredictionRecord("template", Instant.now(), "stratus-bench", digits.label(i), probabilities,
-                    BenchDigits.pixels(digits, i), null, null);
+            templates[i] = BenchDigits.record("template", "stratus-bench", digits.label(i), BenchDigits.pixels(digits, i));
         }
     }
 
