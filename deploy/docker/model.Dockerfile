@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1.7
-#
 # A trained model as a versioned, immutable artifact: model.onnx and model-card.json under
 # /model, plus busybox's cp so that an init container can copy them into the worker's volume.
 # The image tag is the model's version (the "version" field of model-card.json); rolling back
@@ -10,7 +8,8 @@
 #   VERSION=$(jq -r .version "$MODEL/model-card.json")
 #   docker build -f deploy/docker/model.Dockerfile -t REGISTRY/stratus-model:"$VERSION" "$MODEL"
 
-FROM busybox:1.37.0
+ARG BUSYBOX_BASE=busybox:1.37.0
+FROM ${BUSYBOX_BASE}
 COPY model.onnx model-card.json /model/
 USER 10001:10001
 ENTRYPOINT ["cp", "-R", "/model"]

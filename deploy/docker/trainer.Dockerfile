@@ -1,25 +1,20 @@
-# syntax=docker/dockerfile:1.7
-#
 # Stratus trainer: DJL + PyTorch (CPU) training that writes a model directory
 # (model.onnx, model-card.json, plots). Runs as a Kubernetes Job; see deploy/k8s/base/training.
 # PyTorch's native library (~430 MB unpacked) is extracted at run time into DJL_CACHE_DIR,
 # which must be writable (an emptyDir in Kubernetes; the root filesystem stays read-only).
 #
-# Build from the repository root (BuildKit reads trainer.Dockerfile.dockerignore beside this file):
+# Built from jars made on the host, from the repository root (trainer.Dockerfile.dockerignore
+# narrows the context):
+#   ./mvnw -pl training -am package -Dmaven.test.skip=true
 #   docker build -f deploy/docker/trainer.Dockerfile -t REGISTRY/stratus-trainer:0.1.0 .
-
-FROM maven:3.9.11-eclipse-temurin-17 AS build
-WORKDIR /src
-COPY . .
-RUN --mount=type=cache,target=/root/.m2 \
-    mvn -q -B -pl training -am package -Dmaven.test.skip=true
-
-FROM eclipse-temurin:17.0.16_8-jre-noble
+# or ./stratus images build trainer.
+ARG JRE_BASE=eclipse-temurin:17.0.16_8-jre-noble
+FROM ${JRE_BASE}
 RUN groupadd --gid 10001 stratus \
  && useradd --uid 10001 --gid 10001 --home-dir /home/stratus --create-home --shell /usr/sbin/nologin stratus
 WORKDIR /app
-COPY --from=build /src/training/target/stratus-training-0.1.0.jar /app/stratus-training-0.1.0.jar
-COPY --from=build /src/training/target/lib/ /app/lib/
+COPY training/target/lib/ /app/lib/
+COPY training/target/stratus-training-0.1.0.jar /app/stratus-training-0.1.0.jar
 # OPT_OUT_TRACKING: no DJL telemetry. ai.djl.offline: PyTorch comes from the jar on the class
 # path, never from a download at run time.
 ENV OPT_OUT_TRACKING=true \

@@ -65,6 +65,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TempDirectory.requireWritable();
         ServerConfig defaults = ServerConfig.defaults();
         ServerConfig config = new ServerConfig(host, port, dataDir != null ? dataDir : defaults.dataDirectory(), model,
                 maxBody, rateLimit, rateBurst, queueCapacity, maxBatch, Duration.ofNanos(batchDelayMicros * 1_000),

@@ -48,6 +48,7 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TempDirectory.requireWritable();
         String id = workerId != null ? workerId : defaultId();
         try (Model loaded = Model.resolve(model, System.getenv(), OnnxClassifier.Threads.DEFAULT);
              CouchDbPredictionStore store = CouchDbPredictionStore.open(cluster.couchDb())) {
