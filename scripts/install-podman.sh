@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs and configures podman for the container tests (deploy/tests/containers, ./stratus
-# images): Debian's podman + runc + debootstrap (for the stand-in base images), and the
+# Installs and configures podman for the container tests (the containers module, ./stratus
+# images): Debian's podman, runc, catatonit (the pods' pause process), podman-compose,
+# debootstrap and a static busybox (for the stand-in base images), and the
 # containers.conf that machines like this one need:
 #   - runc, because crun refuses hybrid cgroup hierarchies;
 #   - cgroupfs and a file events logger, because there is no systemd;
@@ -27,6 +28,8 @@ command -v podman >/dev/null 2>&1 || missing+=(podman)
 command -v runc >/dev/null 2>&1 || missing+=(runc)
 command -v debootstrap >/dev/null 2>&1 || [[ -x /usr/sbin/debootstrap ]] || missing+=(debootstrap)
 command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
+command -v catatonit >/dev/null 2>&1 || [[ -x /usr/libexec/podman/catatonit ]] || missing+=(catatonit)
+command -v podman-compose >/dev/null 2>&1 || missing+=(podman-compose)
 if [[ ${#missing[@]} -gt 0 ]]; then
   command -v apt-get >/dev/null 2>&1 || die "apt-get is missing: install ${missing[*]} by hand"
   LOG="$(mktemp -t install-podman.XXXXXX.log)"

@@ -10,6 +10,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A rendered Kubernetes Deployment turned into what {@code podman kube play --network host} runs
@@ -23,12 +25,16 @@ import java.util.Set;
  *   <li>ports that would collide on one host are moved, in the flags and the probes alike;</li>
  *   <li>flags naming cluster services ({@code --bootstrap}, {@code --couchdb}) point at the
  *       stand-ins, and bind addresses at loopback;</li>
+ *   <li>{@code $(VAR)} in args is expanded from the container's environment, as the kubelet does
+ *       and podman 4.3 does not ({@code fieldRef: metadata.name} is the name podman gives the pod);</li>
+ *   <li>init containers are kept after they finish (a podman annotation), see {@link #apply};</li>
  *   <li>Secrets do not exist without a cluster: environment variables read from a Secret, the
  *       Kafka client security settings (the stand-in broker speaks plaintext) and Secret volumes
  *       are removed, and {@link #removed()} lists them.</li>
  * </ul>
  */
 public final class LocalPlay {
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
     private final Map<String, String> flags;
     private final Map<Integer, Integer> ports;
     private final Set<String> droppedEnvPrefixes;
@@ -64,10 +70,15 @@ public final class LocalPlay {
         }
         // Cluster-only scheduling and identity settings: podman has no service accounts or nodes.
         pod.remove(List.of("serviceAccountName", "automountServiceAccountToken", "topologySpreadConstraints"));
+        // podman 4.3 removes a finished "once" init container in a race with its own clean-up
+        // ("cannot remove container ... as it is running", 3 plays in 4 here); "always" keeps it.
+        // podman 4.3 reads it from the Deployment's own metadata, not the pod template's.
+        deployment.withObject("/metadata/annotations").put("io.podman.annotations.init.container.type", "always");
         Set<String> secretVolumes = secretVolumes(pod);
         for (String list : List.of("initContainers", "containers")) {
             for (JsonNode container : pod.path(list)) {
-                container((ObjectNode) container, name + "/" + container.path("name").asText(), secretVolumes);
+                container((ObjectNode) container, name + "/" + container.path("name").asText(), secretVolumes,
+                        name + "-pod-0");
             }
         }
         return deployment;
@@ -87,7 +98,15 @@ public final class LocalPlay {
         return names;
     }
 
-    private void container(ObjectNode container, String where, Set<String> secretVolumes) {
+    private void container(ObjectNode container, String where, Set<String> secretVolumes, String podName) {
+        Map<String, String> values = new HashMap<>();
+        for (JsonNode variable : container.path("env")) {
+            if (variable.has("value")) {
+                values.put(variable.path("name").asText(), variable.path("value").asText());
+            } else if ("metadata.name".equals(variable.path("valueFrom").path("fieldRef").path("fieldPath").asText())) {
+                values.put(variable.path("name").asText(), podName);
+            }
+        }
         container.put("image", localImage(container.path("image").asText()));
         Map<String, Integer> named = new HashMap<>();
         for (JsonNode port : container.path("ports")) {
@@ -96,7 +115,7 @@ public final class LocalPlay {
         container.remove("ports");
         if (container.get("args") instanceof ArrayNode args) {
             for (int i = 0; i < args.size(); i++) {
-                args.set(i, args.textNode(flag(args.get(i).asText())));
+                args.set(i, args.textNode(flag(expand(args.get(i).asText(), values))));
             }
         }
         for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
@@ -133,6 +152,17 @@ public final class LocalPlay {
                 }
             }
         }
+    }
+
+    /** {@code $(NAME)} replaced by the variable's value; unknown names stay as written, as in Kubernetes. */
+    static String expand(String arg, Map<String, String> values) {
+        Matcher reference = REFERENCE.matcher(arg);
+        StringBuilder out = new StringBuilder();
+        while (reference.find()) {
+            String value = values.get(reference.group(1));
+            reference.appendReplacement(out, Matcher.quoteReplacement(value != null ? value : reference.group()));
+        }
+        return reference.appendTail(out).toString();
     }
 
     private String flag(String arg) {

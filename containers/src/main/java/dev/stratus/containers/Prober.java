@@ -27,18 +27,21 @@ public final class Prober {
         this.podman = podman;
     }
 
-    /** The name podman gives container {@code container} of the first pod of {@code deployment}. */
-    public static String containerName(String deployment, String container) {
-        return deployment + "-pod-0-" + container;
+    /** The name podman gives container {@code container} of a Pod, or of the first pod of a Deployment. */
+    public static String containerName(JsonNode object, String container) {
+        String name = object.path("metadata").path("name").asText();
+        return "Deployment".equals(object.path("kind").asText()) ? name + "-pod-0-" + container : name + "-" + container;
     }
 
-    /** Waits until every container of {@code deployment} passes its probes; returns the seconds it took. */
-    public double awaitHealthy(JsonNode deployment) {
+    /** Waits until every container of a Deployment or Pod passes its probes; returns the seconds it took. */
+    public double awaitHealthy(JsonNode object) {
         long started = System.nanoTime();
-        String name = deployment.path("metadata").path("name").asText();
-        for (JsonNode container : deployment.path("spec").path("template").path("spec").path("containers")) {
-            String where = "Deployment " + name + ", container " + container.path("name").asText();
-            String podmanName = containerName(name, container.path("name").asText());
+        String kind = object.path("kind").asText();
+        JsonNode pod = "Deployment".equals(kind) ? object.path("spec").path("template").path("spec") : object.path("spec");
+        for (JsonNode container : pod.path("containers")) {
+            String where = kind + " " + object.path("metadata").path("name").asText() + ", container "
+                    + container.path("name").asText();
+            String podmanName = containerName(object, container.path("name").asText());
             for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
                 if (container.has(probe)) {
                     await(where, podmanName, probe, container.get(probe));

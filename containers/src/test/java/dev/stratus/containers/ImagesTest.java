@@ -2,12 +2,16 @@ package dev.stratus.containers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every image of deploy/docker, built from the real Dockerfiles, is what the manifests expect. */
 class ImagesTest {
@@ -37,11 +41,19 @@ class ImagesTest {
     }
 
     @Test
-    void model_image_holds_the_shipped_model_and_copies_it_where_it_is_told() {
-        String listing = Images.PODMAN.run(Duration.ofSeconds(60), "run", "--rm", "--network", "none",
-                "--read-only", "--user", "10001", "--tmpfs", "/models:rw,mode=1777", "--entrypoint", "/bin/sh",
-                Images.model(), "-c", "cp -R /model /models/current && ls /models/current").orThrow();
-        assertThat(listing).contains("model.onnx", "model-card.json");
+    void model_image_copies_the_model_where_its_init_container_says_and_again_without_nesting(@TempDir Path dir)
+            throws Exception {
+        Path volume = Files.createDirectories(dir.resolve("models"));
+        Files.setPosixFilePermissions(volume, PosixFilePermissions.fromString("rwxrwxrwx"));  // for uid 10001
+        for (int run = 0; run < 2; run++) {
+            Images.PODMAN.run(Duration.ofSeconds(60), "run", "--rm", "--network", "none", "--read-only",
+                    "-v", volume + ":/models", Images.model(), "/models/current").orThrow();
+        }
+        try (var files = Files.list(volume.resolve("current"))) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("model.onnx", "model-card.json");
+        }
+        assertThat(Files.readString(volume.resolve("current/model-card.json"))).contains(Images.shippedModelVersion());
     }
 
     private static String run(String image, String executable, String... args) {
