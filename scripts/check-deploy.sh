@@ -129,7 +129,7 @@ run "schema $TOOLS" node $T/k8s-schema.mjs $TOOLS
 run "references $TOOLS (with dev)" node $T/k8s-references.mjs deploy/k8s/deploy-time-secrets.txt "$WORK/dev.yaml" $TOOLS
 run "policy $TOOLS (with dev)" node $T/k8s-policy.mjs "$WORK/dev.yaml" $TOOLS
 run "dockerfiles and entry points" node $T/docker-artifacts.mjs . \
-  deploy/docker/server.Dockerfile deploy/docker/trainer.Dockerfile deploy/docker/model.Dockerfile -- "${RENDERED[@]}"
+  deploy/docker/*.Dockerfile -- "${RENDERED[@]}"
 
 # --- Ansible, Vagrant, sources ---------------------------------------------------------------
 syntax_check() {

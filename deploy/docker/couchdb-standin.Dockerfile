@@ -6,11 +6,11 @@
 #   docker build -f deploy/docker/couchdb-standin.Dockerfile -t stratus-couchdb-standin:4.2.0 \
 #     "${STRATUS_CACHE:-$HOME/.cache/stratus}/pouchdb"
 # The data directory /opt/couchdb/data is the one writable path.
-ARG NODE_BASE=node:20.19-bookworm-slim
+ARG NODE_BASE=node:20.19.5-bookworm-slim
 FROM ${NODE_BASE}
 COPY node_modules/ /opt/pouchdb/node_modules/
 USER 10001:10001
 WORKDIR /opt/couchdb/data
 EXPOSE 5984
-ENV COUCHDB_PORT=5984 COUCHDB_BIND_ADDRESS=127.0.0.1
+ENV COUCHDB_PORT=5984 COUCHDB_BIND_ADDRESS=localhost
 ENTRYPOINT ["/bin/sh", "-c", "exec node /opt/pouchdb/node_modules/pouchdb-server/bin/pouchdb-server --host \"$COUCHDB_BIND_ADDRESS\" --port \"$COUCHDB_PORT\" --dir /opt/couchdb/data --config /opt/couchdb/data/config.json"]

@@ -1,18 +1,18 @@
 // Do the Dockerfiles build and start what the Maven build really produces, and do the
 // manifests start the images the way the Java entry points accept?
 //   node docker-artifacts.mjs ROOT DOCKERFILE... [-- RENDERED_MANIFEST...]
-// Per Java Dockerfile: pinned base images; the build stage packages a module of the reactor
-// with the Maven version of the wrapper; the runtime stage copies that module's jar (artifactId
-// and version from its pom) and the directory its copy-dependencies execution fills; the
-// entry point's class path is what was copied and its main class exists with a main method;
-// a numeric non-root USER; the Dockerfile's own .dockerignore lets in every module the build
-// needs. Per model Dockerfile: it copies the files the model contract names.
+// Per Dockerfile: pinned base images (an ARG's default for FROM ${ARG}); a numeric non-root
+// USER. Per module image (it copies MODULE/target/*.jar that ./mvnw built on the host): the
+// module's jar (artifactId and version from its pom) and the directory its copy-dependencies
+// execution fills; the entry point's class path is what was copied and its main class exists
+// with a main method; the Dockerfile's own .dockerignore lets in what it copies. Per model
+// Dockerfile: it copies the files the model contract names.
 // Per rendered container running one of these images (deploy/docker/NAME.Dockerfile is the
 // image stratus-NAME): the sub-command and every --option exist in the picocli sources.
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, posix } from "node:path";
 import { loadManifests, podTemplate, containersOf, describe } from "./lib/manifests.mjs";
-import { classSource, commandLine, constant, hasMain, moduleArtifact, moduleOf, reactor } from "./lib/sources.mjs";
+import { classSource, commandLine, constant, hasMain, moduleArtifact, reactor } from "./lib/sources.mjs";
 
 const MODEL_CONTRACT = "core/src/main/java/dev/stratus/core/model/ModelContract.java";
 
@@ -39,67 +39,72 @@ function stages(instructions) {
 
 const pinned = (image) => /@sha256:[0-9a-f]{64}$/.test(image) || /:[^/]*\d+\.\d+\.\d+[^/]*$/.test(image);
 
+/** FROM ${ARG} resolved through the ARG's default, the base a plain build uses. */
+function baseImage(parsed, from) {
+  const arg = /^\$\{?(\w+)\}?$/.exec(from.image)?.[1];
+  if (!arg) return from.image;
+  const declared = parsed.find((i) => i.op === "ARG" && i.words[0]?.startsWith(`${arg}=`));
+  return declared ? declared.words[0].slice(arg.length + 1) : from.image;
+}
+
+const numericUser = (stage) => {
+  const user = stage.body.filter((i) => i.op === "USER").map((i) => i.words[0]).pop();
+  return user && /^[1-9]\d*(:\d+)?$/.test(user) ? null : `must end as a numeric non-root USER, got ${user ?? "none"}`;
+};
+
+/**
+ * A module's image: the jars are built on the host (./mvnw package) and copied from
+ * MODULE/target: the module's jar (artifactId and version from its pom) and the directory its
+ * copy-dependencies execution fills; the entry point's class path is what was copied and its main
+ * class exists with a main method; the Dockerfile's .dockerignore lets exactly those in.
+ */
 function checkJava(root, file, parsed, problems) {
-  const all = stages(parsed);
-  const build = all.find((s) => s.body.some((i) => i.op === "RUN" && /\bmvnw?\b/.test(i.rest)));
-  const runtime = all[all.length - 1];
-  const run = build?.body.find((i) => i.op === "RUN" && /\bmvnw?\b/.test(i.rest));
-  const module = /-pl\s+(\S+)/.exec(run?.rest ?? "")?.[1];
-  const { modules, maven } = reactor(root);
-  if (!build || !module) return problems.push("no build stage running Maven with -pl MODULE");
-  if (!modules.includes(module)) return problems.push(`builds module ${module}, which the root pom does not list (${modules.join(", ")})`);
-  if (!/\bpackage\b/.test(run.rest) || !/-am\b/.test(run.rest)) problems.push(`the build must run "package" with -am (got: ${run.rest})`);
-  const mavenTag = /^maven:(\d+\.\d+\.\d+)/.exec(build.image)?.[1];
-  if (maven && mavenTag && mavenTag !== maven) problems.push(`build image has Maven ${mavenTag}, the wrapper pins ${maven}`);
-  const workdir = build.body.filter((i) => i.op === "WORKDIR").map((i) => i.words[0]).pop() ?? "/";
+  const runtime = stages(parsed).pop();
+  const copies = runtime.body.filter((i) => i.op === "COPY" && !i.flags.from);
+  const jarCopy = copies.find((c) => /\/target\/[^/]+\.jar$/.test(c.words[0]));
+  const module = jarCopy.words[0].split("/")[0];
+  const { modules } = reactor(root);
+  if (!modules.includes(module)) return problems.push(`copies the jar of module ${module}, which the root pom does not list (${modules.join(", ")})`);
   const artifact = moduleArtifact(root, module);
-  const target = posix.join(workdir, module, "target");
-  const copies = runtime.body.filter((i) => i.op === "COPY" && i.flags.from === (build.name ?? "0"));
-  const jarCopy = copies.find((c) => c.words[0].endsWith(".jar"));
-  const libCopy = copies.find((c) => !c.words[0].endsWith(".jar"));
-  if (!jarCopy || jarCopy.words[0] !== posix.join(target, artifact.jar)) {
-    problems.push(`the runtime stage must copy ${posix.join(target, artifact.jar)} (the jar of ${module}/pom.xml), copies ${jarCopy?.words[0] ?? "no jar"}`);
+  const target = posix.join(module, "target");
+  const libCopy = copies.find((c) => c !== jarCopy && c.words[0].startsWith(`${target}/`));
+  if (jarCopy.words[0] !== posix.join(target, artifact.jar)) {
+    problems.push(`must copy ${posix.join(target, artifact.jar)} (the jar of ${module}/pom.xml), copies ${jarCopy.words[0]}`);
   }
   if (!artifact.libDir) problems.push(`${module}/pom.xml has no copy-dependencies execution within "package"`);
   else if (!libCopy || libCopy.words[0].replace(/\/$/, "") !== posix.join(target, artifact.libDir)) {
-    problems.push(`the runtime stage must copy ${posix.join(target, artifact.libDir)}/ (copy-dependencies' output), copies ${libCopy?.words[0] ?? "nothing"}`);
+    problems.push(`must copy ${posix.join(target, artifact.libDir)}/ (copy-dependencies' output), copies ${libCopy?.words[0] ?? "nothing"}`);
   }
-  const user = runtime.body.filter((i) => i.op === "USER").map((i) => i.words[0]).pop();
-  if (!user || !/^[1-9]\d*(:\d+)?$/.test(user)) problems.push(`the runtime stage must end as a numeric non-root USER, got ${user ?? "none"}`);
+  const user = numericUser(runtime);
+  if (user) problems.push(user);
   const entry = runtime.body.filter((i) => i.op === "ENTRYPOINT").pop();
   let argv = null;
   try { argv = JSON.parse(entry?.rest ?? ""); } catch { /* reported below */ }
   if (!Array.isArray(argv)) return problems.push("ENTRYPOINT must be in exec (JSON) form");
   const cp = argv[argv.indexOf("-cp") + 1];
   const mainClass = argv.slice(argv.indexOf("-cp") + 2).find((a) => !a.startsWith("-"));
-  const jarDest = jarCopy && (jarCopy.words[1].endsWith("/") ? posix.join(jarCopy.words[1], artifact.jar) : jarCopy.words[1]);
+  const jarDest = jarCopy.words[1].endsWith("/") ? posix.join(jarCopy.words[1], artifact.jar) : jarCopy.words[1];
   const libDest = libCopy && `${libCopy.words[1].replace(/\/$/, "")}/*`;
   if (argv.indexOf("-cp") < 0 || cp.split(":").sort().join(":") !== [jarDest, libDest].sort().join(":")) {
-    problems.push(`ENTRYPOINT class path ${cp} is not what the stage copied (${jarDest}:${libDest})`);
+    problems.push(`ENTRYPOINT class path ${cp} is not what the image copied (${jarDest}:${libDest})`);
   }
   const source = mainClass && classSource(root, module, mainClass);
   if (!source) problems.push(`main class ${mainClass} has no source in ${module}/src/main/java`);
   else if (!hasMain(source)) problems.push(`${mainClass} has no public static void main(String[])`);
-  checkIgnoreFile(root, file, module, problems);
+  checkIgnoreFile(file, copies, problems);
   return source ? { module, main: source } : null;
 }
 
-/** The build needs every project module it depends on (test scope too: -am builds them). */
-function checkIgnoreFile(root, file, module, problems) {
+/** The build context is the repository root: the .dockerignore must let in what COPY takes, and nothing else is needed. */
+function checkIgnoreFile(file, copies, problems) {
   const ignore = `${file}.dockerignore`;
   if (!existsSync(ignore)) return problems.push(`no ${basename(ignore)} beside it (the build context is the repository)`);
-  const patterns = new Set(readFileSync(ignore, "utf8").split("\n").map((l) => l.trim()));
-  const needed = new Set();
-  const visit = (m) => {
-    if (needed.has(m)) return;
-    needed.add(m);
-    moduleArtifact(root, m).dependencies.forEach((d) => { const dep = moduleOf(root, d.artifactId); if (dep) visit(dep); });
-  };
-  visit(module);
-  const required = ["!pom.xml", "!*/pom.xml", ...[...needed].map((m) => `!${m}/src/main/**`),
-    ...[...needed].flatMap((m) => moduleArtifact(root, m).outside.map((p) => `!${p}`))];
-  const missing = required.filter((p) => !patterns.has(p) && !patterns.has(p.replace(/\/src\/main\/\*\*$/, "/**")));
-  if (missing.length > 0) problems.push(`${basename(ignore)} keeps out what the build needs: add ${missing.join(", ")}`);
+  const patterns = readFileSync(ignore, "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  if (patterns[0] !== "**") problems.push(`${basename(ignore)} must start with ** (everything out, then what the image copies)`);
+  const included = patterns.filter((p) => p.startsWith("!")).map((p) => p.slice(1).replace(/\/$/, ""));
+  const missing = copies.flatMap((c) => c.words.slice(0, -1)).map((w) => w.replace(/\/$/, ""))
+    .filter((source) => !included.some((p) => source === p || source.startsWith(`${p}/`)));
+  if (missing.length > 0) problems.push(`${basename(ignore)} keeps out what the image copies: add ${missing.map((m) => `!${m}`).join(", ")}`);
 }
 
 function checkModel(root, parsed, problems) {
@@ -108,8 +113,8 @@ function checkModel(root, parsed, problems) {
   const copied = runtime.body.filter((i) => i.op === "COPY").flatMap((i) => i.words.slice(0, -1));
   const missing = wanted.filter((w) => !copied.includes(w));
   if (missing.length > 0) problems.push(`a model image must hold ${wanted.join(" and ")} (${MODEL_CONTRACT}); missing ${missing.join(", ")}`);
-  const user = runtime.body.filter((i) => i.op === "USER").map((i) => i.words[0]).pop();
-  if (!user || !/^[1-9]\d*(:\d+)?$/.test(user)) problems.push(`must end as a numeric non-root USER, got ${user ?? "none"}`);
+  const user = numericUser(runtime);
+  if (user) problems.push(user);
 }
 
 const imageName = (container) => posix.basename(String(container.image).split("@")[0].replace(/:[^/]*$/, ""));
@@ -177,13 +182,21 @@ for (const file of dockerfiles) {
   const problems = [];
   const parsed = parseDockerfile(file);
   for (const from of stages(parsed)) {
-    if (!pinned(from.image)) problems.push(`base image ${from.image} is not pinned to a full version or a digest`);
+    const base = baseImage(parsed, from);
+    if (from.image !== "scratch" && !pinned(base)) problems.push(`base image ${base} is not pinned to a full version or a digest`);
   }
-  if (parsed.some((i) => i.op === "RUN" && /\bmvnw?\b/.test(i.rest))) {
+  const runtime = stages(parsed).pop();
+  const copies = runtime.body.filter((i) => i.op === "COPY" && !i.flags.from);
+  if (copies.some((c) => /\/target\/[^/]+\.jar$/.test(c.words[0]))) {
     const found = checkJava(root, file, parsed, problems);
     if (found) images.set(`stratus-${basename(file, ".Dockerfile")}`, found);
-  } else {
+  } else if (basename(file) === "model.Dockerfile") {
     checkModel(root, parsed, problems);
+  } else {
+    // Any other image (Kafka, the CouchDB-API stand-in): a non-root user and an ignore file that lets its COPY in.
+    const user = numericUser(runtime);
+    if (user) problems.push(user);
+    checkIgnoreFile(file, copies, problems);
   }
   problems.forEach((p) => console.log(`docker: ${file}: ${p}`));
   failed += problems.length;
