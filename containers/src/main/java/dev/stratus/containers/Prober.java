@@ -42,9 +42,10 @@ public final class Prober {
             String where = kind + " " + object.path("metadata").path("name").asText() + ", container "
                     + container.path("name").asText();
             String podmanName = containerName(object, container.path("name").asText());
+            int restarts = restarts(podmanName);
             for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
                 if (container.has(probe)) {
-                    await(where, podmanName, probe, container.get(probe));
+                    await(where, podmanName, restarts, probe, container.get(probe));
                 }
             }
             if (container.has("livenessProbe")) {
@@ -54,7 +55,7 @@ public final class Prober {
         return (System.nanoTime() - started) / 1e9;
     }
 
-    private void await(String where, String podmanName, String kind, JsonNode probe) {
+    private void await(String where, String podmanName, int restarts, String kind, JsonNode probe) {
         JsonNode get = probe.path("httpGet");
         if (get.isMissingNode()) {
             throw new ContainerFailure(where + ": " + kind + " is not an httpGet probe; only those are carried out here");
@@ -67,7 +68,7 @@ public final class Prober {
         int attempts = kind.equals("startupProbe") ? threshold : Math.max(threshold, 60 / Math.max(1, period));
         String last = "no attempt";
         for (int attempt = 1; attempt <= attempts; attempt++) {
-            requireRunning(where, podmanName);
+            requireRunning(where, podmanName, restarts);
             last = get(uri);
             if (last == null) {
                 return;
@@ -100,13 +101,28 @@ public final class Prober {
         }
     }
 
-    /** Fails with the container's log when it is no longer running. */
-    public void requireRunning(String where, String podmanName) {
-        String state = podman.run(Duration.ofSeconds(30), "inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}",
-                podmanName).output().strip();
-        if (!state.startsWith("running")) {
-            throw new ContainerFailure(where + " is not running (" + state + "):\n" + logs(podmanName));
+    /**
+     * Fails with the container's log when it is no longer running, or when it has crashed and been
+     * restarted since {@code restarts} (what Kubernetes shows as CrashLoopBackOff).
+     */
+    public void requireRunning(String where, String podmanName, int restarts) {
+        String state = podman.run(Duration.ofSeconds(30), "inspect", "--format",
+                "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}", podmanName).output().strip();
+        String[] fields = state.split(" ");
+        if (!state.startsWith("running") || fields.length < 3 || Integer.parseInt(fields[2]) > restarts) {
+            throw new ContainerFailure(where + " is not running (status, last exit code, restarts: " + state + "):\n"
+                    + logs(podmanName));
         }
+    }
+
+    public void requireRunning(String where, String podmanName) {
+        requireRunning(where, podmanName, restarts(podmanName));
+    }
+
+    private int restarts(String podmanName) {
+        String count = podman.run(Duration.ofSeconds(30), "inspect", "--format", "{{.RestartCount}}", podmanName)
+                .output().strip();
+        return count.matches("\\d+") ? Integer.parseInt(count) : 0;
     }
 
     public String logs(String podmanName) {

@@ -112,14 +112,21 @@ final class KubePlay implements AutoCloseable {
                 + prober.logs(name));
     }
 
-    /** podman kube down of everything played, newest first; the failures, if any, in one message. */
+    /** podman kube down of one played file. */
+    void down(Path file) {
+        played.remove(file);
+        Images.PODMAN.run(Duration.ofMinutes(2), "kube", "down", file.toString()).orThrow();
+    }
+
+    /** podman kube down of everything still played, newest first; the failures, if any, in one message. */
     @Override
     public void close() {
         List<String> failures = new ArrayList<>();
         for (int i = played.size() - 1; i >= 0; i--) {
-            Podman.Result down = Images.PODMAN.run(Duration.ofMinutes(2), "kube", "down", played.get(i).toString());
+            Path file = played.get(i);
+            Podman.Result down = Images.PODMAN.run(Duration.ofMinutes(2), "kube", "down", file.toString());
             if (!down.ok()) {
-                failures.add(played.get(i).getFileName() + ": " + down.output().strip());
+                failures.add(file.getFileName() + ": " + down.output().strip());
             }
         }
         played.clear();

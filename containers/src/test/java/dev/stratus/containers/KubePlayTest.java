@@ -1,6 +1,7 @@
 package dev.stratus.containers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,8 +13,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,42 +28,63 @@ import org.junit.jupiter.api.io.TempDir;
  * The worker serves the model of the model image (its init container's hand-off): the test builds
  * that image with a version of its own, and every answer must carry it.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubePlayTest {
     @TempDir
     static Path dir;
+    static KubePlay play;
+    private static final Set<String> REPORTED = new HashSet<>();
 
     @BeforeAll
-    static void build() {
+    static void playStandIns() {
         Images.build();
+        play = new KubePlay(dir);
+        long started = System.nanoTime();
+        play.playStandIns();
+        report("stand-ins (Kafka, CouchDB)", started);
+    }
+
+    @AfterAll
+    static void nothingLeft() {
+        play.close();
+        assertThat(Images.PODMAN.run(Duration.ofSeconds(30), "ps", "-a", "--format", "{{.Names}}").orThrow())
+                .as("containers left after podman kube down").doesNotContain("stratus-gateway", "stratus-worker",
+                        "stratus-it-kafka", "stratus-it-couchdb");
+        assertThat(Images.PODMAN.run(Duration.ofSeconds(30), "pod", "ps", "--format", "{{.Name}}").orThrow())
+                .as("pods left after podman kube down").doesNotContain("stratus-");
+    }
+
+    /** A Deployment of the rendered dev overlay, as podman plays it here. */
+    private static ObjectNode deployment(String name) {
+        ObjectNode deployment = Manifests.find(KubePlay.render(KubePlay.OVERLAY), "Deployment", name);
+        LocalPlay local = play.localPlay();
+        local.apply(deployment);
+        local.removed().stream().filter(REPORTED::add)
+                .forEach(line -> System.out.println("containers: kube play: removed " + line));
+        return deployment;
+    }
+
+    private static ObjectNode gatewayContainer(ObjectNode deployment) {
+        return (ObjectNode) deployment.path("spec").path("template").path("spec").path("containers").get(0);
     }
 
     @Test
+    @Order(1)
     void dev_overlay_serves_real_digits_through_kafka_and_survives_a_worker_kill() throws Exception {
         String modelVersion = Images.shippedModelVersion() + "-image";
         String modelImage = buildModelImage(modelVersion);
-        List<ObjectNode> rendered = KubePlay.render(KubePlay.OVERLAY);
-        ObjectNode gateway = Manifests.find(rendered, "Deployment", "stratus-gateway");
-        ObjectNode worker = Manifests.find(rendered, "Deployment", "stratus-worker");
-
-        try (KubePlay play = new KubePlay(dir)) {
-            LocalPlay local = play.localPlay();
-            local.apply(gateway);
-            local.apply(worker);
-            ((ObjectNode) worker.path("spec").path("template").path("spec").path("initContainers").get(0))
-                    .put("image", modelImage);
-            local.removed().forEach(line -> System.out.println("containers: kube play: removed " + line));
-
+        ObjectNode gateway = deployment("stratus-gateway");
+        ObjectNode worker = deployment("stratus-worker");
+        ((ObjectNode) worker.path("spec").path("template").path("spec").path("initContainers").get(0))
+                .put("image", modelImage);
+        {
             long started = System.nanoTime();
-            play.playStandIns();
-            report("stand-ins (Kafka, CouchDB)", started);
-
-            started = System.nanoTime();
-            play.play("worker", List.of(worker));
+            Path workerFile = play.play("worker", List.of(worker));
             play.awaitHealthy(worker);
             report("stratus-worker", started);
 
             started = System.nanoTime();
-            play.play("gateway", List.of(gateway));
+            Path gatewayFile = play.play("gateway", List.of(gateway));
             play.awaitHealthy(gateway);
             report("stratus-gateway", started);
 
@@ -106,12 +132,60 @@ class KubePlayTest {
             assertThat(stored).as("every digit sent is stored exactly once, answered or not").hasSize(sent);
             assertThat(during.failed).as("connection failures at the gateway").isZero();
             assertThat(during.modelVersions).containsExactly(modelVersion);
+            play.down(gatewayFile);
+            play.down(workerFile);
         }
-        assertThat(Images.PODMAN.run(Duration.ofSeconds(30), "ps", "-a", "--format", "{{.Names}}").orThrow())
-                .as("containers left after podman kube down").doesNotContain("stratus-gateway", "stratus-worker",
-                        "stratus-it-kafka", "stratus-it-couchdb");
-        assertThat(Images.PODMAN.run(Duration.ofSeconds(30), "pod", "ps", "--format", "{{.Name}}").orThrow())
-                .as("pods left after podman kube down").doesNotContain("stratus-");
+    }
+
+    // --- broken manifests: each fails with the Deployment and the cause in the message -----------
+
+    @Test
+    @Order(2)
+    void a_readiness_probe_on_the_wrong_port_fails_naming_the_deployment_and_the_probe() {
+        ObjectNode gateway = deployment("stratus-gateway");
+        int wrong = FreePorts.next();
+        ((ObjectNode) gatewayContainer(gateway).path("readinessProbe").path("httpGet")).put("port", wrong);
+        assertBroken("broken-probe", gateway, "Deployment stratus-gateway, container gateway: readinessProbe GET http://127.0.0.1:"
+                + wrong + "/health/ready did not succeed");
+    }
+
+    @Test
+    @Order(3)
+    void a_missing_pipeline_flag_fails_naming_the_path_it_could_not_write() {
+        ObjectNode gateway = deployment("stratus-gateway");
+        var args = (com.fasterxml.jackson.databind.node.ArrayNode) gatewayContainer(gateway).path("args");
+        for (int i = args.size() - 1; i >= 0; i--) {
+            if (args.get(i).asText().startsWith("--pipeline=")) {
+                args.remove(i);
+            }
+        }
+        // Without --pipeline=kafka the gateway is embedded and wants a data directory on the read-only root.
+        assertBroken("broken-flag", gateway, "Read-only file system");
+    }
+
+    @Test
+    @Order(4)
+    void a_missing_tmp_volume_fails_naming_the_directory() {
+        ObjectNode gateway = deployment("stratus-gateway");
+        var mounts = (com.fasterxml.jackson.databind.node.ArrayNode) gatewayContainer(gateway).path("volumeMounts");
+        for (int i = mounts.size() - 1; i >= 0; i--) {
+            if ("/tmp".equals(mounts.get(i).path("mountPath").asText())) {
+                mounts.remove(i);
+            }
+        }
+        assertBroken("broken-volume", gateway, "the temporary directory /tmp is not writable");
+    }
+
+    private static void assertBroken(String name, ObjectNode deployment, String expected) {
+        Path file = play.play(name, List.of(deployment));
+        try {
+            assertThatThrownBy(() -> play.awaitHealthy(deployment))
+                    .isInstanceOf(ContainerFailure.class)
+                    .hasMessageContaining("Deployment stratus-gateway")
+                    .hasMessageContaining(expected);
+        } finally {
+            play.down(file);
+        }
     }
 
     /** The real model Dockerfile on a copy of the shipped model whose card carries {@code version}. */
