@@ -9,6 +9,8 @@
 ARG NODE_BASE=node:20.19.5-bookworm-slim
 FROM ${NODE_BASE}
 COPY node_modules/ /opt/pouchdb/node_modules/
+# The data directory belongs to the user, so that a fresh named volume there does too.
+RUN mkdir -p /opt/couchdb/data && chown 10001:10001 /opt/couchdb/data
 USER 10001:10001
 WORKDIR /opt/couchdb/data
 EXPOSE 5984

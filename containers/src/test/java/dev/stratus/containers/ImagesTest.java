@@ -36,8 +36,12 @@ class ImagesTest {
     }
 
     @Test
-    void trainer_image_carries_pytorch_and_the_training_jar() {
+    void trainer_image_carries_pytorch_and_starts_its_entry_point_hardened() {
         assertThat(run(Images.TRAINER, "ls", "-1", "/app/lib")).contains("pytorch-native-cpu");
+        String help = Images.PODMAN.run(Duration.ofSeconds(60), "run", "--rm", "--network", "none", "--read-only",
+                "--read-only-tmpfs=false", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+                Images.TRAINER, "--help").orThrow();
+        assertThat(help).contains("--epochs", "--spark");
     }
 
     @Test

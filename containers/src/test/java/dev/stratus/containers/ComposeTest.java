@@ -1,0 +1,100 @@
+package dev.stratus.containers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * deploy/compose.yaml as a user runs it, with Debian's podman-compose (through a small wrapper for
+ * its host-network bug) and the stand-in images for the public ones that cannot be pulled here: 3 KRaft brokers, CouchDB, 2 gateways behind nginx and 2
+ * workers come up, answer real digits through nginx, and {@code down -v} leaves nothing.
+ */
+class ComposeTest {
+    private static final String PROJECT = "stratus-it-compose";
+    private static final Duration READY_BOUND = Duration.ofMinutes(4);
+    private static Path wrapper;
+
+    @Test
+    void the_compose_stack_answers_real_digits_through_nginx_and_leaves_nothing_behind() throws Exception {
+        Images.build();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("COUCHDB_IMAGE", Images.COUCHDB);
+        env.put("NGINX_IMAGE", "stratus-standin-nginx:1.27");
+        for (String port : List.of("STRATUS_PORT", "GATEWAY_PORT_1", "GATEWAY_PORT_2", "WORKER_HEALTH_PORT_1",
+                "WORKER_HEALTH_PORT_2", "COUCHDB_PORT", "KAFKA_PORT_1", "KAFKA_PORT_2", "KAFKA_PORT_3",
+                "KAFKA_CONTROLLER_PORT_1", "KAFKA_CONTROLLER_PORT_2", "KAFKA_CONTROLLER_PORT_3")) {
+            env.put(port, Integer.toString(FreePorts.next()));
+        }
+        String url = "http://127.0.0.1:" + env.get("STRATUS_PORT");
+        long started = System.nanoTime();
+        try {
+            compose(env, Duration.ofMinutes(5), "up", "-d").orThrow();
+            awaitReady(env, url);
+            double ready = (System.nanoTime() - started) / 1e9;
+            Traffic traffic = Traffic.send(url, 200, 20, 0, null);
+            System.out.printf("containers: compose: whole stack ready through nginx %.1f s after up; %s%n", ready, traffic);
+            assertThat(traffic.answered()).as(traffic.toString()).isEqualTo(200);
+            assertThat(traffic.correct).as(traffic.toString()).isGreaterThanOrEqualTo(194);
+            String id = traffic.answeredIds.iterator().next();
+            assertThat(Traffic.get(url + "/api/v1/predictions/" + id).path("id").asText()).isEqualTo(id);
+        } finally {
+            compose(env, Duration.ofMinutes(3), "down", "-v", "-t", "10");
+        }
+        assertThat(Images.PODMAN.run(Duration.ofSeconds(30), "ps", "-a", "--format", "{{.Names}}").orThrow())
+                .as("containers left after down").doesNotContain(PROJECT);
+        assertThat(Images.PODMAN.run(Duration.ofSeconds(30), "volume", "ls", "--format", "{{.Name}}").orThrow())
+                .as("volumes left after down -v").doesNotContain(PROJECT);
+    }
+
+    /** podman-for-compose.sh (see there: Debian's podman-compose 1.0.3 and network_mode: host), as a file. */
+    private static synchronized Path podmanForCompose() {
+        if (wrapper == null) {
+            try {
+                wrapper = Files.createTempFile("podman-for-compose", ".sh");
+                Files.writeString(wrapper, KubePlay.resource("podman-for-compose.sh"));
+                Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
+                wrapper.toFile().deleteOnExit();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return wrapper;
+    }
+
+    private static void awaitReady(Map<String, String> env, String url) throws InterruptedException {
+        long deadline = System.nanoTime() + READY_BOUND.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                Traffic.get(url + "/health/ready");
+                return;
+            } catch (Exception notYet) {
+                last = notYet.getMessage();
+            }
+            Thread.sleep(1000);
+        }
+        String states = compose(env, Duration.ofSeconds(60), "ps").output();
+        throw new ContainerFailure("the compose stack was not ready through nginx within " + READY_BOUND.toSeconds()
+                + " s (last: " + last + "):\n" + states + "\n" + Podman.tail(compose(env, Duration.ofSeconds(60),
+                "logs", "--tail", "5").output(), 60));
+    }
+
+    private static Podman.Result compose(Map<String, String> env, Duration bound, String... args) {
+        List<String> command = new ArrayList<>(List.of("env"));
+        env.forEach((key, value) -> command.add(key + "=" + value));
+        command.addAll(List.of("podman-compose", "--podman-path", podmanForCompose().toString(), "-p", PROJECT,
+                "-f", Images.ROOT.resolve("deploy/compose.yaml").toString()));
+        command.addAll(List.of(args));
+        return Podman.exec(command, Images.ROOT, bound, null);
+    }
+}
