@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -77,64 +79,66 @@ class KubePlayTest {
         ObjectNode worker = deployment("stratus-worker");
         ((ObjectNode) worker.path("spec").path("template").path("spec").path("initContainers").get(0))
                 .put("image", modelImage);
-        {
-            long started = System.nanoTime();
-            Path workerFile = play.play("worker", List.of(worker));
-            play.awaitHealthy(worker);
-            report("stratus-worker", started);
+        long started = System.nanoTime();
+        Path workerFile = play.play("worker", List.of(worker));
+        play.awaitHealthy(worker);
+        report("stratus-worker", started);
 
-            started = System.nanoTime();
-            Path gatewayFile = play.play("gateway", List.of(gateway));
-            play.awaitHealthy(gateway);
-            report("stratus-gateway", started);
+        started = System.nanoTime();
+        Path gatewayFile = play.play("gateway", List.of(gateway));
+        play.awaitHealthy(gateway);
+        report("stratus-gateway", started);
 
-            Traffic first = Traffic.send(play.gatewayUrl(), 100, 25, 0, null);
-            System.out.println("containers: kube play: before the kill: " + first);
-            assertThat(first.answered()).as(first.toString()).isEqualTo(100);
-            assertThat(first.correct).as(first.toString()).isGreaterThanOrEqualTo(97);
-            assertThat(first.modelVersions).as("the model image's version, not the jar's").containsExactly(modelVersion);
+        Traffic first = Traffic.send(play.gatewayUrl(), 100, 25, 0, null);
+        System.out.println("containers: kube play: before the kill: " + first);
+        assertThat(first.answered()).as(first.toString()).isEqualTo(100);
+        assertThat(first.correct).as(first.toString()).isGreaterThanOrEqualTo(97);
+        assertThat(first.modelVersions).as("the model image's version, not the jar's").containsExactly(modelVersion);
+        String id = first.answeredIds.iterator().next();
+        JsonNode record = Traffic.get(play.gatewayUrl() + "/api/v1/predictions/" + id);
+        assertThat(record.path("modelVersion").asText()).as("the stored record, read back through the gateway")
+                .isEqualTo(modelVersion);
 
-            String workerContainer = Prober.containerName(worker, "worker");
-            CompletableFuture<Double> recovered = new CompletableFuture<>();
-            Traffic during = Traffic.send(play.gatewayUrl(), 300, 30, 3, () -> {
-                long killed = System.nanoTime();
-                killHard(workerContainer);
-                CompletableFuture.runAsync(() -> {
-                    awaitRestart(workerContainer);
-                    play.awaitHealthy(worker);
-                }).whenComplete((done, failure) -> {
-                    if (failure != null) {
-                        recovered.completeExceptionally(failure);
-                    } else {
-                        recovered.complete((System.nanoTime() - killed) / 1e9);
-                    }
-                });
+        String workerContainer = Prober.containerName(worker, "worker");
+        CompletableFuture<Double> recovered = new CompletableFuture<>();
+        Traffic during = Traffic.send(play.gatewayUrl(), 300, 30, 3, () -> {
+            long killed = System.nanoTime();
+            killHard(workerContainer);
+            CompletableFuture.runAsync(() -> {
+                awaitRestart(workerContainer);
+                play.awaitHealthy(worker);
+            }).whenComplete((done, failure) -> {
+                if (failure != null) {
+                    recovered.completeExceptionally(failure);
+                } else {
+                    recovered.complete((System.nanoTime() - killed) / 1e9);
+                }
             });
-            System.out.println("containers: kube play: worker killed after 3 s: " + during);
-            System.out.printf("containers: kube play: stratus-worker restarted by podman and healthy %.1f s after kill -9%n",
-                    recovered.get(90, TimeUnit.SECONDS));
+        });
+        System.out.println("containers: kube play: worker killed after 3 s: " + during);
+        System.out.printf("containers: kube play: stratus-worker restarted by podman and healthy %.1f s after kill -9%n",
+                recovered.get(90, TimeUnit.SECONDS));
 
-            Traffic after = Traffic.send(play.gatewayUrl(), 50, 25, 0, null);
-            assertThat(after.answered()).as("the restarted worker takes over: " + after).isEqualTo(50);
+        Traffic after = Traffic.send(play.gatewayUrl(), 50, 25, 0, null);
+        assertThat(after.answered()).as("the restarted worker takes over: " + after).isEqualTo(50);
 
-            int sent = first.sent + during.sent + after.sent;
-            Set<String> answered = new HashSet<>(first.answeredIds);
-            answered.addAll(during.answeredIds);
-            answered.addAll(after.answeredIds);
-            Set<String> stored = awaitStored(play.couchDbUrl(), sent, Duration.ofSeconds(60));
-            Set<String> lost = new HashSet<>(answered);
-            lost.removeAll(stored);
-            System.out.printf("containers: kube play: worker kill: sent %d, answered %d, timed out %d, stored %d,"
-                            + " lost %d (answered but not stored), unaccounted %d (sent but not stored)%n",
-                    sent, answered.size(), during.statuses.getOrDefault(504, 0), stored.size(), lost.size(),
-                    sent - stored.size());
-            assertThat(lost).as("answered but not stored").isEmpty();
-            assertThat(stored).as("every digit sent is stored exactly once, answered or not").hasSize(sent);
-            assertThat(during.failed).as("connection failures at the gateway").isZero();
-            assertThat(during.modelVersions).containsExactly(modelVersion);
-            play.down(gatewayFile);
-            play.down(workerFile);
-        }
+        int sent = first.sent + during.sent + after.sent;
+        Set<String> answered = new HashSet<>(first.answeredIds);
+        answered.addAll(during.answeredIds);
+        answered.addAll(after.answeredIds);
+        Set<String> stored = awaitStored(play.couchDbUrl(), sent, Duration.ofSeconds(60));
+        Set<String> lost = new HashSet<>(answered);
+        lost.removeAll(stored);
+        System.out.printf("containers: kube play: worker kill: sent %d, answered %d, timed out %d, stored %d,"
+                        + " lost %d (answered but not stored), unaccounted %d (sent but not stored)%n",
+                sent, answered.size(), during.statuses.getOrDefault(504, 0), stored.size(), lost.size(),
+                sent - stored.size());
+        assertThat(lost).as("answered but not stored").isEmpty();
+        assertThat(stored).as("every digit sent is stored exactly once, answered or not").hasSize(sent);
+        assertThat(during.failed).as("connection failures at the gateway").isZero();
+        assertThat(during.modelVersions).containsExactly(modelVersion);
+        play.down(gatewayFile);
+        play.down(workerFile);
     }
 
     // --- broken manifests: each fails with the Deployment and the cause in the message -----------
@@ -153,12 +157,7 @@ class KubePlayTest {
     @Order(3)
     void a_missing_pipeline_flag_fails_naming_the_path_it_could_not_write() {
         ObjectNode gateway = deployment("stratus-gateway");
-        var args = (com.fasterxml.jackson.databind.node.ArrayNode) gatewayContainer(gateway).path("args");
-        for (int i = args.size() - 1; i >= 0; i--) {
-            if (args.get(i).asText().startsWith("--pipeline=")) {
-                args.remove(i);
-            }
-        }
+        removeWhere(gatewayContainer(gateway).path("args"), arg -> arg.asText().startsWith("--pipeline="));
         // Without --pipeline=kafka the gateway is embedded and wants a data directory on the read-only root.
         assertBroken("broken-flag", gateway, "Read-only file system");
     }
@@ -167,13 +166,12 @@ class KubePlayTest {
     @Order(4)
     void a_missing_tmp_volume_fails_naming_the_directory() {
         ObjectNode gateway = deployment("stratus-gateway");
-        var mounts = (com.fasterxml.jackson.databind.node.ArrayNode) gatewayContainer(gateway).path("volumeMounts");
-        for (int i = mounts.size() - 1; i >= 0; i--) {
-            if ("/tmp".equals(mounts.get(i).path("mountPath").asText())) {
-                mounts.remove(i);
-            }
-        }
+        removeWhere(gatewayContainer(gateway).path("volumeMounts"), mount -> "/tmp".equals(mount.path("mountPath").asText()));
         assertBroken("broken-volume", gateway, "the temporary directory /tmp is not writable");
+    }
+
+    private static void removeWhere(JsonNode list, Predicate<JsonNode> unwanted) {
+        ((ArrayNode) list).removeIf(unwanted);
     }
 
     private static void assertBroken(String name, ObjectNode deployment, String expected) {
