@@ -70,6 +70,7 @@ public final class DistributedStack implements AutoCloseable {
     private volatile LocalNginx nginx;
     /** The server's classpath with its own jars copied under the work directory ({@link #snapshot}). */
     private volatile String serverClasspath;
+    private volatile WorkDirLock lock;
 
     public DistributedStack(Settings settings, Consumer<String> progress) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -81,6 +82,8 @@ public final class DistributedStack implements AutoCloseable {
         starter = Thread.currentThread();
         try {
             Path work = settings.workDir().toAbsolutePath();
+            lock = WorkDirLock.acquire(work);
+            stopLeftovers(work);
             // Kafka holds only requests in flight: each run starts a fresh cluster. CouchDB's
             // predictions and the gateways' data directories are kept.
             deleteRecursively(work.resolve("kafka"));
@@ -215,6 +218,20 @@ public final class DistributedStack implements AutoCloseable {
             if (kafka != null) {
                 kafka.close();
             }
+            if (lock != null) {
+                lock.close();
+                lock = null;
+            }
+        }
+    }
+
+    /** What an earlier supervisor of this work directory left running (it had no lock: it is gone). */
+    private void stopLeftovers(Path work) {
+        List<ProcessHandle> leftovers = Leftovers.find(work);
+        if (!leftovers.isEmpty()) {
+            progress.accept("Stopping " + leftovers.size() + " process(es) left by an earlier run under " + work + ":\n"
+                    + Leftovers.describe(leftovers).stripTrailing());
+            Leftovers.stop(leftovers, JVM_STOP_GRACE);
         }
     }
 

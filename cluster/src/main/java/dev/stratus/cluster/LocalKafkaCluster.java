@@ -326,7 +326,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private Process launch(KafkaNode node) {
         List<String> command = java("kafka.Kafka", node.properties().toString());
         command.addAll(1, List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true"));
-        return Processes.start(command, node.dir(), node.log());
+        // KILL, not TERM, when this JVM dies: every run formats a fresh cluster, and a node that has
+        // lost its quorum can hang in a controlled shutdown.
+        return Processes.start(command, java.util.Map.of(), node.dir(), node.log(), "KILL");
     }
 
     private List<String> java(String mainClass, String... args) {

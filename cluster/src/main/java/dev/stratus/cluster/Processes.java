@@ -22,6 +22,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -35,6 +39,16 @@ public final class Processes {
 
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Path SETSID = Path.of("/usr/bin/setsid");
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    /**
+     * Linux sends a child its parent-death signal when the thread that started it ends, not the
+     * process: every child is started from this one thread, which lives as long as the JVM.
+     */
+    private static final ExecutorService SPAWNER = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "process-spawner");
+        thread.setDaemon(true);
+        return thread;
+    });
     private static final int TAIL_LINES = 40;
 
     private Processes() {
@@ -82,19 +96,33 @@ public final class Processes {
      * Starts {@code command} in {@code directory} with its stdout and stderr appended to
      * {@code log}, so that a restart keeps the earlier output. The child runs in a session of
      * its own: a Ctrl-C in the terminal reaches only this JVM, which then stops its children in
-     * order, instead of every process at once.
+     * order, instead of every process at once. When this JVM dies without stopping them (kill -9,
+     * an OOM kill), each child gets SIGTERM from the kernel (setpriv --pdeathsig), so none
+     * outlives it.
      */
     public static Process start(List<String> command, Path directory, Path log) {
-        return start(command, java.util.Map.of(), directory, log);
+        return start(command, java.util.Map.of(), directory, log, "TERM");
     }
 
     /** As {@link #start(List, Path, Path)}, with {@code environment} added to this JVM's. */
     public static Process start(List<String> command, java.util.Map<String, String> environment, Path directory,
                                 Path log) {
+        return start(command, environment, directory, log, "TERM");
+    }
+
+    /**
+     * As {@link #start(List, java.util.Map, Path, Path)}; {@code deathSignal} (TERM, KILL) is what
+     * the child receives when this JVM dies.
+     */
+    public static Process start(List<String> command, java.util.Map<String, String> environment, Path directory,
+                                Path log, String deathSignal) {
         List<String> detached = new ArrayList<>();
+        // setsid and setpriv exec the command in place (the child is no group leader), so the pid stays the command's.
         if (Files.isExecutable(SETSID)) {
-            // setsid execs the command in place (the child is no group leader), so the pid stays the command's.
             detached.add(SETSID.toString());
+        }
+        if (Files.isExecutable(SETPRIV)) {
+            detached.addAll(List.of(SETPRIV.toString(), "--pdeathsig", deathSignal, "--"));
         }
         detached.addAll(command);
         try {
@@ -106,9 +134,33 @@ public final class Processes {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             builder.environment().putAll(environment);
-            return builder.start();
+            return onSpawner(builder);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
+        }
+    }
+
+    /** builder.start() on the spawner thread; an interrupt waits for it, so that no started child is lost. */
+    private static Process onSpawner(ProcessBuilder builder) throws IOException {
+        Future<Process> started = SPAWNER.submit(builder::start);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return started.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

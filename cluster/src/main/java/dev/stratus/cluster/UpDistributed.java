@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 /** {@code stratus up --distributed}: the whole distributed pipeline on this machine, in one command. */
 @Command(name = "up --distributed", mixinStandardHelpOptions = true, sortOptions = false, version = "stratus 0.1.0",
         description = {"Starts a local Kafka cluster, a CouchDB-API server, gateways, inference workers and nginx,",
-                "all on 127.0.0.1; Ctrl-C stops them all."})
+                "all on 127.0.0.1; Ctrl-C, SIGINT or SIGTERM stops them all, and they also stop when",
+                "this process is killed outright (kill -9)."})
 public final class UpDistributed implements Callable<Integer> {
     /** System property with the server artifact's classpath (set by the ./stratus launcher). */
     public static final String SERVER_CLASSPATH_PROPERTY = "stratus.server.classpath";
