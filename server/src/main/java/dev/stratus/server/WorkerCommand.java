@@ -5,7 +5,8 @@ import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.kafka.HealthEndpoint;
 import dev.stratus.server.kafka.InferenceWorker;
 import dev.stratus.server.store.CouchDbPredictionStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -34,7 +35,7 @@ final class WorkerCommand implements Callable<Integer> {
     String workerId;
 
     @Option(names = "--health-port", defaultValue = "-1",
-            description = "Serve /health/live and /health/ready on this port (-1: off; 0: a free one).")
+            description = "Serve /health/live, /health/ready and /metrics (Prometheus) on this port (-1: off; 0: a free one).")
     int healthPort;
 
     @Option(names = "--health-host", defaultValue = "127.0.0.1",
@@ -52,8 +53,8 @@ final class WorkerCommand implements Callable<Integer> {
         String id = workerId != null ? workerId : defaultId();
         try (Model loaded = Model.resolve(model, System.getenv(), OnnxClassifier.Threads.DEFAULT);
              CouchDbPredictionStore store = CouchDbPredictionStore.open(cluster.couchDb())) {
-            InferenceWorker worker = new InferenceWorker(cluster.kafka(), id, loaded, store, maxBatch,
-                    new SimpleMeterRegistry());
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            InferenceWorker worker = InferenceWorker.connect(cluster.kafka(), id, loaded, store, maxBatch, registry);
             Thread loop = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 LOG.info("Stopping worker {}: finishing the batch, committing, leaving the group", id);
@@ -65,7 +66,8 @@ final class WorkerCommand implements Callable<Integer> {
                 }
             }, "shutdown"));
             HealthEndpoint health = healthPort >= 0
-                    ? HealthEndpoint.start(healthHost, healthPort, () -> loop.isAlive(), worker::ready) : null;
+                    ? HealthEndpoint.start(healthHost, healthPort, () -> loop.isAlive(), worker::ready, registry::scrape)
+                    : null;
             LOG.info("Worker {} ready: model {}, Kafka {}, CouchDB {}{}", id, loaded.version(), cluster.bootstrap, cluster.couchDb,
                     health == null ? "" : ", health on port " + health.port());
             try {

@@ -1,0 +1,206 @@
+package dev.stratus.server.kafka;
+
+import dev.stratus.core.image.DigitImage;
+import dev.stratus.core.model.Model;
+import dev.stratus.core.model.Prediction;
+import dev.stratus.server.store.PredictionRecord;
+import dev.stratus.server.store.PredictionStore;
+import dev.stratus.server.store.StoreException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one polled batch into its effects: undecodable requests to the dead-letter topic, the
+ * rest classified in one call on the calling thread, then (on a store thread) stored in one bulk
+ * write, retried while the store is down, and answered on each gateway's reply topic. The batch
+ * is done when Kafka has acknowledged every reply and dead letter, and it always completes:
+ * anything that throws once the batch exists (a send, the hand-off to the store thread) fails it,
+ * so that the ledger rewinds it instead of waiting for it forever.
+ */
+final class BatchHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(BatchHandler.class);
+
+    private final Model model;
+    private final PredictionStore store;
+    private final Producer<String, byte[]> producer;
+    private final Executor storeExecutor;
+    private final WorkerMetrics metrics;
+    private final BooleanSupplier running;
+
+    BatchHandler(Model model, PredictionStore store, Producer<String, byte[]> producer, Executor storeExecutor,
+                 WorkerMetrics metrics, BooleanSupplier running) {
+        this.model = model;
+        this.store = store;
+        this.producer = producer;
+        this.storeExecutor = storeExecutor;
+        this.metrics = metrics;
+        this.running = running;
+    }
+
+    /** A decoded request: where it came from and where its answer goes. */
+    private record Job(ConsumerRecord<String, byte[]> record, String id, DigitImage image, String replyTo) {
+    }
+
+    /** Handles {@code records}, completing {@code done} when every effect is acknowledged (or failed). */
+    void handle(ConsumerRecords<String, byte[]> records, CompletableFuture<Void> done) {
+        try {
+            metrics.batchSizes().record(records.count());
+            List<Job> jobs = new ArrayList<>(records.count());
+            List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                try {
+                    jobs.add(decode(record));
+                } catch (IllegalArgumentException e) {
+                    deadLetters.add(deadLetter(record, e.getMessage()));
+                }
+            }
+            long start = System.nanoTime();
+            List<Prediction> predictions = jobs.isEmpty() ? List.of()
+                    : model.classifier().classifyBatch(jobs.stream().map(Job::image).toList());
+            long inferenceMicros = (System.nanoTime() - start) / 1_000;
+            Instant now = Instant.now();
+            List<PredictionRecord> results = new ArrayList<>(jobs.size());
+            List<ProducerRecord<String, byte[]>> replies = new ArrayList<>(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) {
+                Job job = jobs.get(i);
+                Prediction p = predictions.get(i);
+                results.add(new PredictionRecord(job.id(), now, model.version(), p.digit(), p.probabilities(),
+                        job.image().toUnsignedBytes(), null, null));
+                if (job.replyTo() != null) {
+                    long queueMicros = Math.max(0, (now.toEpochMilli() - job.record().timestamp()) * 1_000);
+                    DigitMessages.Reply reply = new DigitMessages.Reply(job.id(), p.digit(), p.probabilities(),
+                            model.version(), queueMicros, inferenceMicros, jobs.size());
+                    ProducerRecord<String, byte[]> out = new ProducerRecord<>(job.replyTo(), job.id(), DigitMessages.reply(reply));
+                    out.headers().add(Topics.CORRELATION_ID, job.id().getBytes(StandardCharsets.UTF_8));
+                    replies.add(out);
+                }
+            }
+            Acknowledgements acks = new Acknowledgements(deadLetters.size() + replies.size(), done,
+                    () -> metrics.processed().increment(jobs.size()));
+            // Dead letters need no store: sent now; the batch waits for their acknowledgement too.
+            deadLetters.forEach(out -> producer.send(out, acks));
+            if (!results.isEmpty()) {
+                storeExecutor.execute(() -> storeThenReply(results, replies, acks, done));
+            }
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    private void storeThenReply(List<PredictionRecord> results, List<ProducerRecord<String, byte[]>> replies,
+                                Acknowledgements acks, CompletableFuture<Void> done) {
+        try {
+            if (!storeUntilDone(results)) {
+                done.completeExceptionally(new StoreException("stopped before the batch was stored", null));
+                return;
+            }
+            replies.forEach(out -> producer.send(out, acks));
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    /** Completes a batch once every one of its sends is acknowledged (or failed: see below). */
+    private static final class Acknowledgements implements Callback {
+        private final AtomicInteger remaining;
+        private final CompletableFuture<Void> done;
+        private final Runnable onDone;
+
+        Acknowledgements(int sends, CompletableFuture<Void> done, Runnable onDone) {
+            this.remaining = new AtomicInteger(sends);
+            this.done = done;
+            this.onDone = onDone;
+            if (sends == 0) {
+                finish();
+            }
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception failure) {
+            if (failure != null) {
+                // A reply Kafka refused after its delivery timeout is lost and the request times
+                // out at its gateway; the prediction is stored, the batch is not repeated.
+                LOG.warn("a reply or dead letter was not delivered: {}", failure.getMessage());
+            }
+            if (remaining.decrementAndGet() == 0) {
+                finish();
+            }
+        }
+
+        private void finish() {
+            onDone.run();
+            done.complete(null);
+        }
+    }
+
+    private Job decode(ConsumerRecord<String, byte[]> record) {
+        String id = header(record, Topics.CORRELATION_ID);
+        if (id == null) {
+            id = record.key();
+        }
+        if (id == null || id.isBlank() || id.length() > 64) {
+            throw new IllegalArgumentException("no usable request id");
+        }
+        String replyTo = header(record, Topics.REPLY_TO);
+        if (replyTo != null && !replyTo.startsWith(Topics.REPLIES_PREFIX)) {
+            throw new IllegalArgumentException("reply-to '" + replyTo + "' is not a reply topic");
+        }
+        return new Job(record, id, DigitMessages.image(record.value()), replyTo);
+    }
+
+    /**
+     * Stores the batch, retrying with backoff while the store is down (the polling thread pauses
+     * consumption meanwhile: the batches in flight fill up); false if stopped meanwhile.
+     */
+    private boolean storeUntilDone(List<PredictionRecord> results) {
+        long backoff = 200;
+        while (true) {
+            try {
+                store.saveAll(results);
+                return true;
+            } catch (StoreException e) {
+                metrics.storeRetries().increment();
+                LOG.warn("storing {} predictions failed ({}); retrying in {} ms, not committing", results.size(),
+                        e.getMessage(), backoff);
+                if (!running.getAsBoolean()) {
+                    return false;
+                }
+                InferenceWorker.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        metrics.deadLetters().increment();
+        LOG.warn("dead letter {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.DEAD_LETTERS, record.key(), record.value());
+        for (Header h : record.headers()) {
+            out.headers().add(h);
+        }
+        out.headers().add(Topics.DLQ_REASON, reason.getBytes(StandardCharsets.UTF_8));
+        out.headers().add(Topics.DLQ_SOURCE, (record.topic() + "-" + record.partition() + "@" + record.offset())
+                .getBytes(StandardCharsets.UTF_8));
+        return out;
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String key) {
+        Header h = record.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
