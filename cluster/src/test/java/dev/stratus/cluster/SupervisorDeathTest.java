@@ -24,8 +24,7 @@ class SupervisorDeathTest {
     @Test
     void children_end_when_the_supervisor_is_killed_with_sigkill(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("work");
-        Process up = supervisor(dir, false);
-        awaitOutput(dir, "Started without gateways", up);
+        Process up = running(dir, false);
         List<ProcessHandle> children = up.descendants().toList();
         assertThat(children).as("a Kafka node and pouchdb-server").hasSizeGreaterThanOrEqualTo(2);
 
@@ -42,8 +41,7 @@ class SupervisorDeathTest {
     @Test
     void sigint_stops_a_supervisor_started_in_the_background(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("work");
-        Process up = supervisor(dir, true);
-        awaitOutput(dir, "Started without gateways", up);
+        Process up = running(dir, true);
         List<ProcessHandle> children = up.descendants().toList();
         new ProcessBuilder("kill", "-INT", Long.toString(up.pid())).start().waitFor(10, TimeUnit.SECONDS);
         assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("the supervisor ends on SIGINT").isTrue();
@@ -62,8 +60,7 @@ class SupervisorDeathTest {
                 .orElseThrow();
         try {
             assertThat(Leftovers.find(dir)).extracting(ProcessHandle::pid).contains(leftover.pid());
-            Process up = supervisor(dir, false);
-            awaitOutput(dir, "Started without gateways", up);
+            Process up = running(dir, false);
             assertThat(Files.readString(output(dir))).contains("left by an earlier run").contains(Long.toString(leftover.pid()));
             assertThat(leftover.onExit().get(10, TimeUnit.SECONDS).isAlive()).as("the leftover was stopped").isFalse();
             List<ProcessHandle> children = up.descendants().toList();
@@ -73,6 +70,13 @@ class SupervisorDeathTest {
         } finally {
             leftover.destroyForcibly();
         }
+    }
+
+    /** A supervisor that has started its stack. */
+    private static Process running(Path dir, boolean sigintIgnored) throws Exception {
+        Process up = supervisor(dir, sigintIgnored);
+        awaitOutput(dir, "Started without gateways", up);
+        return up;
     }
 
     /** {@code java ... UpDistributed --brokers 1 --gateways 0 --workers 0}, output to a file in {@code dir}. */
