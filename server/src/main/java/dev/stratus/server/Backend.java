@@ -36,7 +36,7 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
             try {
                 PredictionStore store = H2PredictionStore.open(config.dataDirectory());
                 opened.add(store);
-                InferencePipeline pipeline = new MicroBatchingPipeline(model, config.queueCapacity(), config.maxBatch(),
+                InferencePipeline pipeline = new MicroBatchingPipeline(model, store, config.queueCapacity(), config.maxBatch(),
                         config.batchDelay(), registry);
                 return new Backend(pipeline, store, "embedded, model " + model.version() + ", predictions in "
                         + config.dataDirectory(), opened);

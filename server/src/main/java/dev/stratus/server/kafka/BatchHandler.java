@@ -79,12 +79,11 @@ final class BatchHandler {
             for (int i = 0; i < jobs.size(); i++) {
                 Job job = jobs.get(i);
                 Prediction p = predictions.get(i);
-                results.add(new PredictionRecord(job.id(), now, model.version(), p.digit(), p.probabilities(),
-                        job.image().toUnsignedBytes(), null, null));
+                results.add(PredictionRecord.classified(job.id(), now, model.version(), p, job.image()));
                 if (job.replyTo() != null) {
                     long queueMicros = Math.max(0, (now.toEpochMilli() - job.record().timestamp()) * 1_000);
                     DigitMessages.Reply reply = new DigitMessages.Reply(job.id(), p.digit(), p.probabilities(),
-                            model.version(), queueMicros, inferenceMicros, jobs.size());
+                            model.version(), now.toString(), queueMicros, inferenceMicros, jobs.size());
                     ProducerRecord<String, byte[]> out = new ProducerRecord<>(job.replyTo(), job.id(), DigitMessages.reply(reply));
                     out.headers().add(Topics.CORRELATION_ID, job.id().getBytes(StandardCharsets.UTF_8));
                     replies.add(out);

@@ -5,7 +5,9 @@ import dev.stratus.core.image.DigitImage;
 import dev.stratus.core.image.Mnist;
 import dev.stratus.core.model.Prediction;
 import dev.stratus.server.pipeline.Classified;
+import dev.stratus.server.store.PredictionRecord;
 import java.io.IOException;
+import java.time.Instant;
 
 /**
  * The bytes on the topics. A request is a version byte then the 784 bytes of the preprocessed
@@ -16,11 +18,13 @@ public final class DigitMessages {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a worker sends back for one request. */
-    public record Reply(String id, int digit, float[] probabilities, String modelVersion, long queueMicros,
-                        long inferenceMicros, int batchSize) {
-        Classified toClassified() {
-            return new Classified(new Prediction(digit, probabilities), modelVersion, queueMicros, inferenceMicros,
-                    batchSize);
+    /** What a worker sends back for one request; {@code createdAt} (ISO-8601) is its stored record's. */
+    public record Reply(String id, int digit, float[] probabilities, String modelVersion, String createdAt,
+                        long queueMicros, long inferenceMicros, int batchSize) {
+        /** The worker's stored record, rebuilt from this reply and the image the gateway sent. */
+        Classified toClassified(DigitImage sent) {
+            return new Classified(PredictionRecord.classified(id, Instant.parse(createdAt), modelVersion,
+                    new Prediction(digit, probabilities), sent), queueMicros, inferenceMicros, batchSize);
         }
     }
 
@@ -64,6 +68,10 @@ public final class DigitMessages {
     public static Reply reply(byte[] value) throws IOException {
         Reply reply = JSON.readValue(value, Reply.class);
         new Prediction(reply.digit(), reply.probabilities());
+        if (reply.createdAt() == null) {
+            throw new IOException("the reply has no createdAt");
+        }
+        Instant.parse(reply.createdAt());
         return reply;
     }
 }

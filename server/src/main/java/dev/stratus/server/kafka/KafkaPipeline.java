@@ -41,7 +41,11 @@ public final class KafkaPipeline implements InferencePipeline {
     private final TopicAdmin admin;
     private final String replyTopic;
     private final int maxInFlight;
-    private final Map<String, CompletableFuture<Classified>> pending = new ConcurrentHashMap<>();
+    /** A request waiting for its reply, with the image it sent: the stored record's input. */
+    private record Pending(CompletableFuture<Classified> result, DigitImage image) {
+    }
+
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Thread listener;
     private final Counter lateReplies;
     private volatile boolean running = true;
@@ -107,7 +111,7 @@ public final class KafkaPipeline implements InferencePipeline {
                     + " requests are already waiting for the workers; retry shortly"));
             return result;
         }
-        pending.put(requestId, result);
+        pending.put(requestId, new Pending(result, image));
         result.whenComplete((ok, failure) -> pending.remove(requestId));
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REQUESTS, requestId,
                 DigitMessages.request(image));
@@ -161,15 +165,15 @@ public final class KafkaPipeline implements InferencePipeline {
     private void complete(ConsumerRecord<String, byte[]> record) {
         Header header = record.headers().lastHeader(Topics.CORRELATION_ID);
         String id = header != null ? new String(header.value(), StandardCharsets.UTF_8) : record.key();
-        CompletableFuture<Classified> waiting = id == null ? null : pending.get(id);
+        Pending waiting = id == null ? null : pending.get(id);
         if (waiting == null) {
             lateReplies.increment();
             return;
         }
         try {
-            waiting.complete(DigitMessages.reply(record.value()).toClassified());
+            waiting.result().complete(DigitMessages.reply(record.value()).toClassified(waiting.image()));
         } catch (Exception e) {
-            waiting.completeExceptionally(new IllegalStateException("unreadable reply for " + id + ": " + e.getMessage()));
+            waiting.result().completeExceptionally(new IllegalStateException("unreadable reply for " + id + ": " + e.getMessage()));
         }
     }
 
@@ -178,10 +182,6 @@ public final class KafkaPipeline implements InferencePipeline {
         return running && listening && listener.isAlive() && pending.size() < maxInFlight;
     }
 
-    @Override
-    public boolean storesResults() {
-        return true;
-    }
 
     @Override
     public int queueDepth() {
@@ -198,7 +198,7 @@ public final class KafkaPipeline implements InferencePipeline {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(5));
-        pending.values().forEach(f -> f.completeExceptionally(new PipelineFullException("the gateway stopped")));
+        pending.values().forEach(p -> p.result().completeExceptionally(new PipelineFullException("the gateway stopped")));
         admin.delete(replyTopic);
         admin.close();
     }

@@ -4,25 +4,18 @@ import dev.stratus.core.image.DigitImage;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Where the gateway sends preprocessed digits to be classified: in-process here, through Kafka in
- * distributed mode. The answer arrives asynchronously; a full pipeline refuses at once with
+ * Where the gateway sends preprocessed digits to be classified and recorded: in-process here,
+ * through Kafka in distributed mode. The answer arrives asynchronously, once the prediction is
+ * recorded, and is the record itself; a full pipeline refuses at once with
  * {@link PipelineFullException} rather than queueing without bound.
  */
 public interface InferencePipeline extends AutoCloseable {
 
-    /** Queues one digit; completes with the classification, or exceptionally. Never blocks. */
+    /** Queues one digit; completes with the stored classification, or exceptionally. Never blocks. */
     CompletableFuture<Classified> submit(String requestId, DigitImage image);
 
     /** True while the pipeline accepts and answers work. */
     boolean ready();
-
-    /**
-     * True when whoever classifies also records the prediction (the Kafka workers do); the
-     * gateway then does not save it a second time.
-     */
-    default boolean storesResults() {
-        return false;
-    }
 
     /** Digits waiting to be classified. */
     int queueDepth();

@@ -6,7 +6,10 @@ import dev.stratus.core.model.Prediction;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import dev.stratus.server.store.PredictionRecord;
+import dev.stratus.server.store.PredictionStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -31,6 +34,7 @@ public final class MicroBatchingPipeline implements InferencePipeline {
     }
 
     private final Model model;
+    private final PredictionStore store;
     private final BlockingQueue<Job> queue;
     private final int maxBatch;
     private final long batchDelayNanos;
@@ -40,9 +44,10 @@ public final class MicroBatchingPipeline implements InferencePipeline {
     private final ExecutorService callbacks;
     private volatile boolean running = true;
 
-    public MicroBatchingPipeline(Model model, int queueCapacity, int maxBatch, Duration batchDelay,
+    public MicroBatchingPipeline(Model model, PredictionStore store, int queueCapacity, int maxBatch, Duration batchDelay,
                                  MeterRegistry registry) {
         this.model = model;
+        this.store = store;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.maxBatch = maxBatch;
         this.batchDelayNanos = batchDelay.toNanos();
@@ -127,13 +132,18 @@ public final class MicroBatchingPipeline implements InferencePipeline {
         inferenceTimer.record(end - start, TimeUnit.NANOSECONDS);
         batchSizes.record(batch.size());
         long inferenceMicros = (end - start) / 1_000;
+        Instant now = Instant.now();
         for (int i = 0; i < batch.size(); i++) {
             Job job = batch.get(i);
-            Classified classified = new Classified(predictions.get(i), model.version(),
+            Classified classified = new Classified(
+                    PredictionRecord.classified(job.id(), now, model.version(), predictions.get(i), job.image()),
                     (start - job.enqueuedNanos()) / 1_000, inferenceMicros, batch.size());
-            // Whatever waits on the answer (storing, JSON, the socket write) runs on the callback
+            // Storing and whatever waits on the answer (JSON, the socket write) run on the callback
             // threads, not here: this thread only feeds the network.
-            job.result().completeAsync(() -> classified, callbacks);
+            job.result().completeAsync(() -> {
+                store.save(classified.record());
+                return classified;
+            }, callbacks);
         }
     }
 

@@ -6,10 +6,8 @@ import dev.stratus.core.image.GreyImage;
 import dev.stratus.core.image.Preprocessor;
 import dev.stratus.server.pipeline.Classified;
 import dev.stratus.server.pipeline.InferencePipeline;
-import dev.stratus.server.store.PredictionRecord;
 import dev.stratus.server.store.PredictionStore;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -18,7 +16,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One prediction from request to record: preprocess the image (the core's single
- * implementation), classify it through the pipeline, store it, answer. Independent of HTTP.
+ * implementation), classify and record it through the pipeline, answer with the stored record.
+ * Reads and labels go to the store. Independent of HTTP.
  */
 public final class PredictionService {
     private final Preprocessor preprocessor = new Preprocessor();
@@ -55,21 +54,15 @@ public final class PredictionService {
                         }
                         throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
                     }
-                    return record(id, digit, classified, preprocessMicros, start);
+                    return answer(classified, preprocessMicros, start);
                 });
     }
 
-    private PredictionView record(String id, DigitImage digit, Classified classified, long preprocessMicros,
-                                  long start) {
-        PredictionRecord record = new PredictionRecord(id, Instant.now(), classified.modelVersion(),
-                classified.prediction().digit(), classified.prediction().probabilities(), digit.toUnsignedBytes(),
-                null, null);
-        if (!pipeline.storesResults()) {
-            store.save(record);
-        }
+    /** The answer is the record the pipeline stored, with the timings of this request. */
+    private PredictionView answer(Classified classified, long preprocessMicros, long start) {
         PredictionView.Timings timings = new PredictionView.Timings(preprocessMicros, classified.queueMicros(),
                 classified.inferenceMicros(), classified.batchSize(), (System.nanoTime() - start) / 1_000);
-        return PredictionView.of(record, timings);
+        return PredictionView.of(classified.record(), timings);
     }
 
     public Optional<PredictionView> find(String id) {

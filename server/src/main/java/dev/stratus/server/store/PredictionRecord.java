@@ -23,6 +23,18 @@ public record PredictionRecord(String id, Instant createdAt, String modelVersion
         }
     }
 
+    /**
+     * The record of a fresh classification: the one place a prediction's record is made, by the
+     * embedded pipeline, by a Kafka worker before it stores it, and by a gateway from the worker's
+     * reply (whose {@code createdAt} is the worker's), so that every answer is its stored record.
+     */
+    public static PredictionRecord classified(String id, Instant createdAt, String modelVersion,
+                                              dev.stratus.core.model.Prediction prediction,
+                                              dev.stratus.core.image.DigitImage image) {
+        return new PredictionRecord(id, createdAt, modelVersion, prediction.digit(), prediction.probabilities(),
+                image.toUnsignedBytes(), null, null);
+    }
+
     public PredictionRecord withLabel(int value, Instant at) {
         return new PredictionRecord(id, createdAt, modelVersion, digit, probabilities, input, value, at);
     }

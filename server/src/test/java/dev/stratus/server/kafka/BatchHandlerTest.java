@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.Digits;
+import dev.stratus.server.store.MemoryStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,7 +32,7 @@ class BatchHandlerTest {
     private static ExecutorService storeThreads;
     private final MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
             new ByteArraySerializer());
-    private final WorkerFixtures.MemoryStore store = new WorkerFixtures.MemoryStore();
+    private final MemoryStore store = new MemoryStore();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeAll

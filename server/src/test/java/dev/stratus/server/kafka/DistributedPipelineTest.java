@@ -107,6 +107,12 @@ class DistributedPipelineTest {
         assertThat(doc.get("probabilities")).hasSize(10);
         JsonNode viaGateway = JSON.readTree(new Http(urls().get(1)).get("/api/v1/predictions/" + id).body());
         assertThat(viaGateway.get("digit").asInt()).isEqualTo(doc.get("digit").asInt());
+        // The answer is the record the worker stored: every field but the timings, createdAt
+        // included, as another gateway reads it back.
+        JsonNode answer = JSON.readTree(new Http(urls().get(0)).postJson("/api/v1/predictions", Digits.pixelsJson(7)).body());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) answer).remove("timings");
+        assertThat(JSON.readTree(new Http(urls().get(1)).get("/api/v1/predictions/" + answer.get("id").asText()).body()))
+                .isEqualTo(answer);
         labelled.add(id);
         assertThat(new Http(urls().get(0)).putJson("/api/v1/predictions/" + id + "/label", "{\"label\": 3}")
                 .statusCode()).isEqualTo(200);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
+import dev.stratus.server.store.MemoryStore;
 import dev.stratus.server.store.PredictionRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
@@ -57,7 +58,7 @@ class InferenceWorkerTest {
     }
 
     /** A store whose writes wait until released, so that a batch is in flight when partitions move. */
-    private static final class GatedStore extends WorkerFixtures.MemoryStore {
+    private static final class GatedStore extends MemoryStore {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 

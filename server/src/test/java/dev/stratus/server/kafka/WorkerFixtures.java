@@ -2,21 +2,15 @@ package dev.stratus.server.kafka;
 
 import dev.stratus.core.image.DigitImage;
 import dev.stratus.server.Digits;
-import dev.stratus.server.store.PredictionRecord;
-import dev.stratus.server.store.PredictionStore;
-import dev.stratus.server.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 
-/** Requests as gateways produce them (real MNIST digits), and a store that can be switched off. */
+/** Requests as gateways produce them (real MNIST digits). */
 final class WorkerFixtures {
     private WorkerFixtures() {
     }
@@ -46,49 +40,5 @@ final class WorkerFixtures {
                     .add(record);
         }
         return new ConsumerRecords<>(byPartition, Map.of());
-    }
-
-    /** An in-memory store; while {@code down}, every write fails as an unreachable CouchDB would. */
-    static class MemoryStore implements PredictionStore {
-        final Map<String, PredictionRecord> records = new ConcurrentHashMap<>();
-        volatile boolean down;
-        volatile int failedWrites;
-
-        @Override
-        public void save(PredictionRecord record) {
-            saveAll(List.of(record));
-        }
-
-        @Override
-        public void saveAll(List<PredictionRecord> batch) {
-            if (down) {
-                failedWrites++;
-                throw new StoreException("the store is down", null);
-            }
-            batch.forEach(r -> records.put(r.id(), r));
-        }
-
-        @Override
-        public Optional<PredictionRecord> find(String id) {
-            return Optional.ofNullable(records.get(id));
-        }
-
-        @Override
-        public Optional<PredictionRecord> label(String id, int label) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void forEachLabelled(Consumer<PredictionRecord> action) {
-        }
-
-        @Override
-        public boolean ready() {
-            return !down;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -7,6 +7,7 @@ import dev.stratus.core.image.Preprocessor;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.Digits;
+import dev.stratus.server.store.MemoryStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +37,8 @@ class MicroBatchingPipelineTest {
 
     @Test
     void a_burst_is_classified_in_batches_with_the_right_answers() throws Exception {
-        try (MicroBatchingPipeline pipeline = new MicroBatchingPipeline(model, 1000, 64, Duration.ofMillis(2),
+        MemoryStore store = new MemoryStore();
+        try (MicroBatchingPipeline pipeline = new MicroBatchingPipeline(model, store, 1000, 64, Duration.ofMillis(2),
                 new SimpleMeterRegistry())) {
             List<CompletableFuture<Classified>> results = new ArrayList<>();
             for (int i = 0; i < digits.size(); i++) {
@@ -47,10 +49,11 @@ class MicroBatchingPipelineTest {
             for (int i = 0; i < results.size(); i++) {
                 Classified classified = results.get(i).get();
                 maxBatch = Math.max(maxBatch, classified.batchSize());
-                if (classified.prediction().digit() == Digits.label(i)) {
+                if (classified.record().digit() == Digits.label(i)) {
                     correct++;
                 }
-                assertThat(classified.modelVersion()).isEqualTo(model.version());
+                assertThat(classified.record().modelVersion()).isEqualTo(model.version());
+                assertThat(store.records.get("r" + i)).as("answered with the record it stored").isEqualTo(classified.record());
             }
             assertThat(maxBatch).isGreaterThan(1).isLessThanOrEqualTo(64);
             assertThat(correct).isGreaterThanOrEqualTo(490);
@@ -59,18 +62,18 @@ class MicroBatchingPipelineTest {
 
     @Test
     void a_lone_request_is_answered_alone() throws Exception {
-        try (MicroBatchingPipeline pipeline = new MicroBatchingPipeline(model, 10, 64, Duration.ofNanos(200_000),
+        try (MicroBatchingPipeline pipeline = new MicroBatchingPipeline(model, new MemoryStore(), 10, 64, Duration.ofNanos(200_000),
                 new SimpleMeterRegistry())) {
             Classified classified = pipeline.submit("one", digits.get(0)).get();
             assertThat(classified.batchSize()).isEqualTo(1);
-            assertThat(classified.prediction().digit()).isEqualTo(7);
+            assertThat(classified.record().digit()).isEqualTo(7);
             assertThat(pipeline.ready()).isTrue();
         }
     }
 
     @Test
     void a_full_queue_refuses_at_once_and_a_closed_pipeline_refuses_everything() {
-        MicroBatchingPipeline pipeline = new MicroBatchingPipeline(model, 1, 1, Duration.ZERO, new SimpleMeterRegistry());
+        MicroBatchingPipeline pipeline = new MicroBatchingPipeline(model, new MemoryStore(), 1, 1, Duration.ZERO, new SimpleMeterRegistry());
         List<CompletableFuture<Classified>> results = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             results.add(pipeline.submit("r" + i, digits.get(i)));

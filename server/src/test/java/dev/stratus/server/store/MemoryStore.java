@@ -1,0 +1,51 @@
+package dev.stratus.server.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/** An in-memory store; while {@code down}, every write fails as an unreachable CouchDB would. */
+public class MemoryStore implements PredictionStore {
+    public final Map<String, PredictionRecord> records = new ConcurrentHashMap<>();
+    public volatile boolean down;
+    public volatile int failedWrites;
+
+    @Override
+    public void save(PredictionRecord record) {
+        saveAll(List.of(record));
+    }
+
+    @Override
+    public void saveAll(List<PredictionRecord> batch) {
+        if (down) {
+            failedWrites++;
+            throw new StoreException("the store is down", null);
+        }
+        batch.forEach(r -> records.put(r.id(), r));
+    }
+
+    @Override
+    public Optional<PredictionRecord> find(String id) {
+        return Optional.ofNullable(records.get(id));
+    }
+
+    @Override
+    public Optional<PredictionRecord> label(String id, int label) {
+        return Optional.empty();
+    }
+
+    @Override
+    public void forEachLabelled(Consumer<PredictionRecord> action) {
+    }
+
+    @Override
+    public boolean ready() {
+        return !down;
+    }
+
+    @Override
+    public void close() {
+    }
+}
