@@ -115,7 +115,29 @@ final class KubePlay implements AutoCloseable {
     /** podman kube down of one played file. */
     void down(Path file) {
         played.remove(file);
-        Images.PODMAN.run(Duration.ofMinutes(2), "kube", "down", file.toString()).orThrow();
+        kubeDown(file).orThrow();
+    }
+
+    /**
+     * podman kube down, again (up to three times, 2 s apart) when it fails: podman 4.3 sometimes
+     * cannot yet unmount the shm of a container that was killed and restarted ("unlinkat
+     * .../userdata/shm: device or resource busy"), and removes the pod on the next attempt.
+     */
+    private static Podman.Result kubeDown(Path file) {
+        Podman.Result down = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            down = Images.PODMAN.run(Duration.ofMinutes(2), "kube", "down", file.toString());
+            if (down.ok()) {
+                return down;
+            }
+            try {
+                Thread.sleep(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return down;
     }
 
     /** podman kube down of everything still played, newest first; the failures, if any, in one message. */
@@ -124,7 +146,7 @@ final class KubePlay implements AutoCloseable {
         List<String> failures = new ArrayList<>();
         for (int i = played.size() - 1; i >= 0; i--) {
             Path file = played.get(i);
-            Podman.Result down = Images.PODMAN.run(Duration.ofMinutes(2), "kube", "down", file.toString());
+            Podman.Result down = kubeDown(file);
             if (!down.ok()) {
                 failures.add(file.getFileName() + ": " + down.output().strip());
             }
