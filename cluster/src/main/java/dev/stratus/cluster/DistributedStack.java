@@ -231,7 +231,7 @@ public final class DistributedStack implements AutoCloseable {
         if (!leftovers.isEmpty()) {
             progress.accept("Stopping " + leftovers.size() + " process(es) left by an earlier run under " + work + ":\n"
                     + Leftovers.describe(leftovers).stripTrailing());
-            Leftovers.stop(leftovers, JVM_STOP_GRACE);
+            Processes.stopHandles(leftovers, JVM_STOP_GRACE);
         }
     }
 

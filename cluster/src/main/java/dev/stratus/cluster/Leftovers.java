@@ -1,11 +1,9 @@
 package dev.stratus.cluster;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Processes that an earlier {@code up --distributed} on the same work directory left running
@@ -41,18 +39,5 @@ final class Leftovers {
             text.append(String.format("  %8d  %s%n", process.pid(), line.length() > 160 ? line.substring(0, 160) + " ..." : line));
         }
         return text.toString();
-    }
-
-    /** SIGTERM to each, then SIGKILL to what is still there after {@code grace}. */
-    static void stop(List<ProcessHandle> processes, Duration grace) {
-        processes.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + grace.toNanos();
-        for (ProcessHandle process : processes) {
-            try {
-                process.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (Exception e) {
-                process.destroyForcibly();
-            }
-        }
     }
 }

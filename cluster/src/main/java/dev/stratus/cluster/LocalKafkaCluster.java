@@ -237,7 +237,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     /** A random cluster id in Kafka's form: 16 random bytes, URL-safe Base64 without padding. */
-    static String newClusterId() {
+    /** A random KRaft cluster id (22 characters of URL-safe base64, never starting with '-'). */
+    public static String newClusterId() {
         while (true) {
             UUID uuid = UUID.randomUUID();
             ByteBuffer bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())

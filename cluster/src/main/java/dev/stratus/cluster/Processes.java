@@ -272,6 +272,19 @@ public final class Processes {
         killAll(children);
     }
 
+    /** SIGTERM to each of {@code handles} (not children of this JVM), then SIGKILL to what is still there after {@code grace}. */
+    public static void stopHandles(List<ProcessHandle> handles, Duration grace) {
+        handles.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (ProcessHandle handle : handles) {
+            try {
+                handle.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                handle.destroyForcibly();
+            }
+        }
+    }
+
     private static void killAll(List<ProcessHandle> handles) {
         for (ProcessHandle handle : handles) {
             if (handle.isAlive()) {

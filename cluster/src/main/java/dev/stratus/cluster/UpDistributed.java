@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -97,15 +96,6 @@ public final class UpDistributed implements Callable<Integer> {
      * ever starts the stack's processes, so all of its descendants go.
      */
     private static void stopOrphans() {
-        List<ProcessHandle> orphans = ProcessHandle.current().descendants().toList();
-        orphans.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        for (ProcessHandle orphan : orphans) {
-            try {
-                orphan.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (Exception e) {
-                orphan.destroyForcibly();
-            }
-        }
+        Processes.stopHandles(ProcessHandle.current().descendants().toList(), Duration.ofSeconds(5));
     }
 }

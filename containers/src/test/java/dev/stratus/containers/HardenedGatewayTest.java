@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stratus.cluster.Processes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ class HardenedGatewayTest {
 
     @Test
     void embedded_gateway_answers_real_digits_and_its_health_endpoints() throws Exception {
-        int port = FreePorts.next();
+        int port = Processes.freePort();
         String url = start(port, List.of("--tmpfs", "/tmp:rw,mode=1777", "--tmpfs", "/var/lib/stratus:rw,mode=1777"));
 
         assertThat(Traffic.get(url + "/health/live").path("status").asText()).isEqualTo("UP");
@@ -48,14 +49,14 @@ class HardenedGatewayTest {
 
     @Test
     void a_data_directory_without_a_volume_fails_naming_the_path() {
-        assertThatThrownBy(() -> start(FreePorts.next(), List.of("--tmpfs", "/tmp:rw,mode=1777")))
+        assertThatThrownBy(() -> start(Processes.freePort(), List.of("--tmpfs", "/tmp:rw,mode=1777")))
                 .isInstanceOf(ContainerFailure.class)
                 .hasMessageContaining("/var/lib/stratus").hasMessageContaining("Read-only file system");
     }
 
     @Test
     void a_temporary_directory_without_a_volume_fails_naming_the_path() {
-        assertThatThrownBy(() -> start(FreePorts.next(), List.of("--tmpfs", "/var/lib/stratus:rw,mode=1777")))
+        assertThatThrownBy(() -> start(Processes.freePort(), List.of("--tmpfs", "/var/lib/stratus:rw,mode=1777")))
                 .isInstanceOf(ContainerFailure.class)
                 .hasMessageContaining("temporary directory /tmp is not writable");
     }

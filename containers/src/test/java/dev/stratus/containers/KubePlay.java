@@ -1,6 +1,8 @@
 package dev.stratus.containers;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stratus.cluster.LocalKafkaCluster;
+import dev.stratus.cluster.Processes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * The dev overlay played on this machine: rendered with {@code kubectl kustomize}, its gateway and
@@ -21,11 +22,11 @@ import java.util.UUID;
  */
 final class KubePlay implements AutoCloseable {
     static final String OVERLAY = "deploy/k8s/overlays/dev";
-    final int kafkaPort = FreePorts.next();
-    final int controllerPort = FreePorts.next();
-    final int couchDbPort = FreePorts.next();
-    final int gatewayPort = FreePorts.next();
-    final int workerHealthPort = FreePorts.next();
+    final int kafkaPort = Processes.freePort();
+    final int controllerPort = Processes.freePort();
+    final int couchDbPort = Processes.freePort();
+    final int gatewayPort = Processes.freePort();
+    final int workerHealthPort = Processes.freePort();
     private final Path dir;
     private final List<Path> played = new ArrayList<>();
     private final Prober prober = new Prober(Images.PODMAN);
@@ -61,7 +62,7 @@ final class KubePlay implements AutoCloseable {
     List<ObjectNode> playStandIns() {
         String yaml = resource("standins.yaml")
                 .replace("${KAFKA_IMAGE}", Images.KAFKA).replace("${COUCHDB_IMAGE}", Images.COUCHDB)
-                .replace("${CLUSTER_ID}", clusterId())
+                .replace("${CLUSTER_ID}", LocalKafkaCluster.newClusterId())
                 .replace("${KAFKA_PORT}", Integer.toString(kafkaPort))
                 .replace("${CONTROLLER_PORT}", Integer.toString(controllerPort))
                 .replace("${COUCHDB_PORT}", Integer.toString(couchDbPort));
@@ -155,14 +156,6 @@ final class KubePlay implements AutoCloseable {
         if (!failures.isEmpty()) {
             throw new ContainerFailure("podman kube down failed: " + failures);
         }
-    }
-
-    private static String clusterId() {
-        UUID uuid = UUID.randomUUID();
-        byte[] bytes = java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
-                .putLong(uuid.getLeastSignificantBits()).array();
-        String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        return id.startsWith("-") ? "A" + id.substring(1) : id;
     }
 
     static String resource(String name) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stratus.cluster.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,7 +148,7 @@ class KubePlayTest {
     @Order(2)
     void a_readiness_probe_on_the_wrong_port_fails_naming_the_deployment_and_the_probe() {
         ObjectNode gateway = deployment("stratus-gateway");
-        int wrong = FreePorts.next();
+        int wrong = Processes.freePort();
         ((ObjectNode) gatewayContainer(gateway).path("readinessProbe").path("httpGet")).put("port", wrong);
         assertBroken("broken-probe", gateway, "Deployment stratus-gateway, container gateway: readinessProbe GET http://127.0.0.1:"
                 + wrong + "/health/ready did not succeed");
