@@ -34,7 +34,7 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
             Model model = Model.resolve(config.modelDirectory(), System.getenv(), OnnxClassifier.Threads.DEFAULT);
             List<AutoCloseable> opened = new ArrayList<>(List.of(model));
             try {
-                PredictionStore store = H2PredictionStore.open(config.dataDirectory());
+                PredictionStore store = H2PredictionStore.open(config.dataDirectory(), registry);
                 opened.add(store);
                 InferencePipeline pipeline = new MicroBatchingPipeline(model, store, config.queueCapacity(), config.maxBatch(),
                         config.batchDelay(), registry);

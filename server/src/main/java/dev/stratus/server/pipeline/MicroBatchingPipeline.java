@@ -16,6 +16,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -133,17 +134,34 @@ public final class MicroBatchingPipeline implements InferencePipeline {
         batchSizes.record(batch.size());
         long inferenceMicros = (end - start) / 1_000;
         Instant now = Instant.now();
+        List<Classified> results = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Job job = batch.get(i);
-            Classified classified = new Classified(
+            results.add(new Classified(
                     PredictionRecord.classified(job.id(), now, model.version(), predictions.get(i), job.image()),
-                    (start - job.enqueuedNanos()) / 1_000, inferenceMicros, batch.size());
-            // Storing and whatever waits on the answer (JSON, the socket write) run on the callback
-            // threads, not here: this thread only feeds the network.
-            job.result().completeAsync(() -> {
-                store.save(classified.record());
-                return classified;
-            }, callbacks);
+                    (start - job.enqueuedNanos()) / 1_000, inferenceMicros, batch.size()));
+        }
+        List<Job> jobs = List.copyOf(batch);
+        // Storing and whatever waits on the answer (JSON, the socket write) run on the callback
+        // threads, not here: this thread only feeds the network.
+        try {
+            callbacks.execute(() -> storeAndAnswer(jobs, results));
+        } catch (RejectedExecutionException e) {
+            jobs.forEach(job -> job.result().completeExceptionally(
+                    new PipelineFullException("the inference pipeline is shutting down")));
+        }
+    }
+
+    /** One durable save for the whole batch, then the answers: nothing is answered that is not stored. */
+    private void storeAndAnswer(List<Job> jobs, List<Classified> results) {
+        try {
+            store.saveAll(results.stream().map(Classified::record).toList());
+        } catch (RuntimeException e) {
+            jobs.forEach(job -> job.result().completeExceptionally(e));
+            return;
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            jobs.get(i).result().complete(results.get(i));
         }
     }
 
@@ -156,5 +174,13 @@ public final class MicroBatchingPipeline implements InferencePipeline {
             Thread.currentThread().interrupt();
         }
         callbacks.shutdown();
+        try {
+            // Batches being stored finish before the store closes behind this pipeline.
+            if (!callbacks.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("batches were still being stored when the pipeline closed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,5 +1,8 @@
 package dev.stratus.server.store;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -11,53 +14,66 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.h2.api.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded store: an H2 database file. Saves go to a writer thread that inserts them in
- * batches of up to a few hundred per transaction (one insert per request would cap throughput);
- * until a record is on disk it is served from memory, so a read right after a save finds it.
+ * The embedded store: an H2 database file. A save returns once its records are committed to the
+ * file, so whatever was answered survives a kill -9 of the process; callers save whole
+ * micro-batches, which keeps commits few under load. Reads and writes use separate connections
+ * (H2 is multi-version, so a read never waits for a batch being written), and every wait for the
+ * database is bounded: a caller that cannot get its turn within {@link #WAIT} gets a
+ * {@link StoreException}, as does every caller while writes fail. A failed write marks the
+ * store not ready (and counts {@code stratus.store.write.failures}) until a write succeeds again.
  */
 public final class H2PredictionStore implements PredictionStore {
     private static final Logger LOG = LoggerFactory.getLogger(H2PredictionStore.class);
-    private static final int WRITE_BATCH = 500;
+    /** The longest any caller waits for its turn at the database. */
+    static final Duration WAIT = Duration.ofSeconds(5);
+    /** While writes fail, readiness tries a probe write at most this often. */
+    private static final long PROBE_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
     private static final String COLUMNS = "id, created_at, model_version, digit, probabilities, input, label, labelled_at";
     private static final String INSERT = "INSERT INTO predictions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String MERGE = "MERGE INTO predictions (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
-    private final Connection connection;
-    private final BlockingQueue<PredictionRecord> writes = new ArrayBlockingQueue<>(50_000);
-    private final Map<String, PredictionRecord> pending = new ConcurrentHashMap<>();
-    private final Thread writer;
-    private volatile boolean running = true;
+    private final Path directory;
+    private final Guarded writer;
+    private final Guarded reader;
+    private final Counter writeFailures;
+    private volatile boolean writesFailing;
+    private volatile long lastProbeNanos;
+    private volatile boolean open = true;
 
-    private H2PredictionStore(Connection connection) {
-        this.connection = connection;
-        this.writer = new Thread(this::writeLoop, "store-writer");
-        this.writer.setDaemon(true);
-        this.writer.start();
+    private H2PredictionStore(Path directory, Connection writer, Connection reader, MeterRegistry registry) {
+        this.directory = directory;
+        this.writer = new Guarded(writer, "write to", WAIT);
+        this.reader = new Guarded(reader, "read from", WAIT);
+        this.writeFailures = Counter.builder("stratus.store.write.failures")
+                .description("Saves or labels the embedded store could not commit").register(registry);
+        registry.gauge("stratus.store.ready", this, store -> store.ready() ? 1 : 0);
     }
 
-    /** Opens (or creates) the store in {@code directory}. */
+    /** Opens (or creates) the store in {@code directory}, with metrics nobody reads (tools, tests). */
     public static H2PredictionStore open(Path directory) {
+        return open(directory, new SimpleMeterRegistry());
+    }
+
+    /** Opens (or creates) the store in {@code directory}; its metrics go to {@code registry}. */
+    public static H2PredictionStore open(Path directory, MeterRegistry registry) {
         try {
             Files.createDirectories(directory);
+            // WRITE_DELAY=0: a commit is in the file (the operating system's cache) when commit()
+            // returns. With H2's default of 500 ms a kill -9 lost every commit of the last half second.
             String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("predictions")
-                    + ";DB_CLOSE_ON_EXIT=FALSE";
-            Connection connection = DriverManager.getConnection(url, "stratus", "");
-            try (Statement statement = connection.createStatement()) {
+                    + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+            Connection writer = DriverManager.getConnection(url, "stratus", "");
+            try (Statement statement = writer.createStatement()) {
                 statement.execute("""
                         CREATE TABLE IF NOT EXISTS predictions (
                           id VARCHAR(64) PRIMARY KEY,
@@ -69,8 +85,10 @@ public final class H2PredictionStore implements PredictionStore {
                           label TINYINT,
                           labelled_at TIMESTAMP WITH TIME ZONE)""");
                 statement.execute("CREATE INDEX IF NOT EXISTS predictions_labelled ON predictions(labelled_at)");
+                statement.execute("CREATE TABLE IF NOT EXISTS store_probe (id INT PRIMARY KEY, at TIMESTAMP WITH TIME ZONE)");
             }
-            return new H2PredictionStore(connection);
+            Connection reader = DriverManager.getConnection(url, "stratus", "");
+            return new H2PredictionStore(directory, writer, reader, registry);
         } catch (SQLException | java.io.IOException e) {
             throw new StoreException("cannot open the prediction store in " + directory + ": " + e.getMessage(), e);
         }
@@ -78,151 +96,147 @@ public final class H2PredictionStore implements PredictionStore {
 
     @Override
     public void save(PredictionRecord record) {
-        pending.put(record.id(), record);
-        if (!writes.offer(record)) {
-            pending.remove(record.id());
-            throw new StoreException("the store is " + writes.size() + " records behind; not accepting more", null);
+        saveAll(List.of(record));
+    }
+
+    /** Commits every record in one transaction; returns once they are in the file. */
+    @Override
+    public void saveAll(List<PredictionRecord> records) {
+        if (records.isEmpty()) {
+            return;
         }
+        writing("save " + records.size() + " prediction(s)", connection -> {
+            insert(connection, records);
+            return null;
+        });
     }
 
     @Override
     public Optional<PredictionRecord> find(String id) {
-        PredictionRecord inMemory = pending.get(id);
-        if (inMemory != null) {
-            return Optional.of(inMemory);
-        }
-        synchronized (connection) {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT * FROM predictions WHERE id = ?")) {
+        return reader.use("read prediction " + id, connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT * FROM predictions WHERE id = ?")) {
                 select.setString(1, id);
                 try (ResultSet row = select.executeQuery()) {
                     return row.next() ? Optional.of(read(row)) : Optional.empty();
                 }
-            } catch (SQLException e) {
-                throw new StoreException("cannot read prediction " + id + ": " + e.getMessage(), e);
             }
-        }
+        });
     }
 
     @Override
     public Optional<PredictionRecord> label(String id, int label) {
-        flush();
-        Instant now = Instant.now();
-        synchronized (connection) {
+        int updated = writing("label prediction " + id, connection -> {
             try (PreparedStatement update = connection.prepareStatement(
                     "UPDATE predictions SET label = ?, labelled_at = ? WHERE id = ?")) {
                 update.setInt(1, label);
-                update.setTimestamp(2, Timestamp.from(now));
+                update.setTimestamp(2, Timestamp.from(Instant.now()));
                 update.setString(3, id);
-                if (update.executeUpdate() == 0) {
-                    return Optional.empty();
-                }
-            } catch (SQLException e) {
-                throw new StoreException("cannot label prediction " + id + ": " + e.getMessage(), e);
+                int rows = update.executeUpdate();
+                connection.commit();
+                return rows;
             }
-        }
-        return find(id);
+        });
+        return updated == 0 ? Optional.empty() : find(id);
     }
 
     @Override
     public void forEachLabelled(Consumer<PredictionRecord> action) {
-        flush();
-        synchronized (connection) {
+        reader.use("read labelled predictions", connection -> {
             try (Statement select = connection.createStatement();
                  ResultSet rows = select.executeQuery(
                          "SELECT * FROM predictions WHERE label IS NOT NULL ORDER BY labelled_at, id")) {
                 while (rows.next()) {
                     action.accept(read(rows));
                 }
-            } catch (SQLException e) {
-                throw new StoreException("cannot read labelled predictions: " + e.getMessage(), e);
             }
-        }
+            return null;
+        });
     }
 
+    /** Open and writing; from a second after a failed write, a probe write (once a second at most) decides. */
     @Override
     public boolean ready() {
-        return running && writer.isAlive() && writes.remainingCapacity() > 0;
-    }
-
-    /** Waits until every saved record is on disk. */
-    public void flush() {
-        while (!pending.isEmpty() && writer.isAlive()) {
+        if (!open) {
+            return false;
+        }
+        if (writesFailing && System.nanoTime() - lastProbeNanos > PROBE_INTERVAL_NANOS) {
+            lastProbeNanos = System.nanoTime();
             try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                writing("probe", connection -> {
+                    try (Statement probe = connection.createStatement()) {
+                        probe.executeUpdate("MERGE INTO store_probe (id, at) KEY (id) VALUES (1, CURRENT_TIMESTAMP)");
+                        connection.commit();
+                    }
+                    return null;
+                });
+            } catch (StoreException e) {
+                LOG.debug("the store's probe write failed: {}", e.getMessage());
             }
         }
+        return !writesFailing;
     }
 
-    private void writeLoop() {
-        List<PredictionRecord> batch = new ArrayList<>(WRITE_BATCH);
-        while (running || !writes.isEmpty()) {
-            try {
-                PredictionRecord first = writes.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+    /** A write on the write connection; a failure is counted, logged and makes the store not ready. */
+    private <T> T writing(String action, Guarded.Work<T> work) {
+        try {
+            T result = writer.use(action, connection -> {
+                connection.setAutoCommit(false);
+                try {
+                    return work.apply(connection);
+                } catch (SQLException e) {
+                    connection.rollback();
+                    throw e;
                 }
-                batch.add(first);
-                writes.drainTo(batch, WRITE_BATCH - 1);
-                insert(batch);
-                batch.forEach(r -> pending.remove(r.id(), r));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (SQLException e) {
-                // Keep the records in memory and try again: nothing acknowledged is dropped.
-                LOG.error("writing {} predictions failed; retrying: {}", batch.size(), e.getMessage());
-                writes.addAll(batch.subList(0, Math.min(batch.size(), writes.remainingCapacity())));
-                sleepQuietly();
-            } finally {
-                batch.clear();
+            });
+            if (writesFailing) {
+                LOG.info("the prediction store in {} is writing again", directory);
+                writesFailing = false;
             }
+            return result;
+        } catch (StoreException e) {
+            writeFailures.increment();
+            if (!writesFailing) {
+                LOG.error("the prediction store in {} could not {}; not ready until a write succeeds: {}",
+                        directory, action, e.getMessage());
+            }
+            writesFailing = true;
+            lastProbeNanos = System.nanoTime();
+            throw e;
         }
     }
 
     /**
      * Writes a batch in one transaction. A plain INSERT costs about half of a MERGE, which looks
-     * each key up first; ids are fresh, so a clash means a batch is being written again after a
-     * failure, and then the whole batch goes again as a MERGE, which overwrites instead of failing.
+     * each key up first; ids are fresh, so a clash means a record is being written again, and
+     * then the whole batch goes again as a MERGE, which overwrites instead of failing.
      */
-    private void insert(List<PredictionRecord> batch) throws SQLException {
+    private static void insert(Connection connection, List<PredictionRecord> batch) throws SQLException {
         try {
-            write(batch, INSERT);
+            write(connection, batch, INSERT);
         } catch (SQLException e) {
+            connection.rollback();
             if (e.getErrorCode() != ErrorCode.DUPLICATE_KEY_1) {
                 throw e;
             }
-            write(batch, MERGE);
+            write(connection, batch, MERGE);
         }
     }
 
-    private void write(List<PredictionRecord> batch, String sql) throws SQLException {
-        synchronized (connection) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement(sql)) {
-                for (PredictionRecord r : batch) {
-                    insert.setString(1, r.id());
-                    insert.setTimestamp(2, Timestamp.from(r.createdAt()));
-                    insert.setString(3, r.modelVersion());
-                    insert.setInt(4, r.digit());
-                    insert.setBytes(5, toBytes(r.probabilities()));
-                    insert.setBytes(6, r.input());
-                    insert.setObject(7, r.label());
-                    insert.setTimestamp(8, r.labelledAt() == null ? null : Timestamp.from(r.labelledAt()));
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
+    private static void write(Connection connection, List<PredictionRecord> batch, String sql) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(sql)) {
+            for (PredictionRecord r : batch) {
+                insert.setString(1, r.id());
+                insert.setTimestamp(2, Timestamp.from(r.createdAt()));
+                insert.setString(3, r.modelVersion());
+                insert.setInt(4, r.digit());
+                insert.setBytes(5, toBytes(r.probabilities()));
+                insert.setBytes(6, r.input());
+                insert.setObject(7, r.label());
+                insert.setTimestamp(8, r.labelledAt() == null ? null : Timestamp.from(r.labelledAt()));
+                insert.addBatch();
             }
+            insert.executeBatch();
+            connection.commit();
         }
     }
 
@@ -247,28 +261,10 @@ public final class H2PredictionStore implements PredictionStore {
         return values;
     }
 
-    private static void sleepQuietly() {
-        try {
-            Thread.sleep(500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        try {
-            writer.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (connection) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                LOG.warn("closing the prediction store: {}", e.getMessage());
-            }
-        }
+        open = false;
+        writer.close();
+        reader.close();
     }
 }

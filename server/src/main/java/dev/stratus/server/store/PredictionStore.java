@@ -5,14 +5,15 @@ import java.util.function.Consumer;
 
 /**
  * Where predictions are recorded: an embedded file-backed database here, CouchDB in distributed
- * mode. A saved record is visible to {@link #find} at once, even if it is written to disk a
- * moment later.
+ * mode. A save returns once its records are durable (committed to the file, or acknowledged by
+ * CouchDB), or throws {@link StoreException}; so whatever is answered after a save is stored,
+ * and {@link #find} sees it. No call waits without a bound.
  */
 public interface PredictionStore extends AutoCloseable {
 
     void save(PredictionRecord record);
 
-    /** Saves a micro-batch; backends with a bulk API override this with one round trip. */
+    /** Saves a micro-batch, durably; backends with a bulk API override this with one round trip. */
     default void saveAll(java.util.List<PredictionRecord> records) {
         records.forEach(this::save);
     }

@@ -53,10 +53,7 @@ class H2PredictionStoreTest {
     void a_record_written_again_replaces_the_first_copy_instead_of_failing_its_batch() {
         try (H2PredictionStore store = H2PredictionStore.open(dir)) {
             store.save(record("again", 1, 1));
-            store.flush();
-            store.save(record("other", 5, 5));
-            store.save(record("again", 2, 2));
-            store.flush();
+            store.saveAll(List.of(record("other", 5, 5), record("again", 2, 2)));
 
             assertThat(store.find("again")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(2));
             assertThat(store.find("other")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(5));
