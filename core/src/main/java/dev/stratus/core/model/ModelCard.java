@@ -86,6 +86,11 @@ public record ModelCard(
             if (card.version() == null || card.version().isBlank()) {
                 throw new ModelLoadException(source + ": the model card has no version");
             }
+            if (card.formatVersion() != FORMAT_VERSION) {
+                // Fields of another format may mean something else: refuse rather than misread them.
+                throw new ModelLoadException(source + ": the model card is format " + card.formatVersion()
+                        + ", but this Stratus reads format " + FORMAT_VERSION);
+            }
             return card;
         } catch (ModelLoadException e) {
             throw e;

@@ -44,12 +44,20 @@ class OnnxClassifierTest {
     }
 
     @Test
-    void the_shipped_model_recognises_real_mnist_digits() {
-        List<Prediction> predictions = model.classifier().classifyBatch(digits);
+    void the_shipped_model_scores_its_cards_accuracy_on_all_10000_test_images() {
+        LabeledImages all = TestData.mnistTest();
+        Preprocessor preprocessor = new Preprocessor();
+        List<DigitImage> images = IntStream.range(0, all.count()).mapToObj(i -> preprocessor.apply(all.image(i))).toList();
 
-        long correct = IntStream.range(0, digits.size())
-                .filter(i -> predictions.get(i).digit() == mnist.label(i)).count();
-        assertThat(correct).isGreaterThanOrEqualTo(985);
+        List<Prediction> predictions = model.classifier().classifyBatch(images);
+
+        long correct = IntStream.range(0, all.count()).filter(i -> predictions.get(i).digit() == all.label(i)).count();
+        double accuracy = (double) correct / all.count();
+        double stated = model.card().test().accuracy();
+        System.out.printf("shipped model %s: %d of %d MNIST test images, %.2f %% (card: %.2f %%)%n",
+                model.version(), correct, all.count(), 100 * accuracy, 100 * stated);
+        assertThat(all.count()).isEqualTo(10_000).isEqualTo(model.card().test().count());
+        assertThat(accuracy).as("measured accuracy against the card's %.4f", stated).isGreaterThanOrEqualTo(stated - 0.0005);
         assertThat(model.version()).isEqualTo(model.card().version()).startsWith("stratus-");
     }
 
@@ -135,6 +143,21 @@ class OnnxClassifierTest {
 
         assertThatThrownBy(() -> Model.load(dir.resolve("absent"), OnnxClassifier.Threads.DEFAULT))
                 .hasMessageContaining("no such model directory");
+    }
+
+    @Test
+    void a_card_of_another_format_is_refused_naming_the_file_and_both_formats() throws IOException {
+        Path modelDir = copyOfDefaultModel();
+        Path card = modelDir.resolve(ModelContract.CARD_FILE);
+        String text = Files.readString(card);
+        assertThat(text).contains("\"formatVersion\" : 1");
+        Files.writeString(card, text.replace("\"formatVersion\" : 1", "\"formatVersion\" : 2"));
+
+        assertThatThrownBy(() -> Model.load(modelDir, OnnxClassifier.Threads.DEFAULT))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageStartingWith(card.toString())
+                .hasMessageContaining("format 2")
+                .hasMessageContaining("reads format " + ModelCard.FORMAT_VERSION);
     }
 
     @Test
