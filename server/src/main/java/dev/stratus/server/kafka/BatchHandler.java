@@ -75,43 +75,61 @@ final class BatchHandler {
             long inferenceMicros = (System.nanoTime() - start) / 1_000;
             Instant now = Instant.now();
             List<PredictionRecord> results = new ArrayList<>(jobs.size());
-            List<ProducerRecord<String, byte[]>> replies = new ArrayList<>(jobs.size());
             for (int i = 0; i < jobs.size(); i++) {
-                Job job = jobs.get(i);
-                Prediction p = predictions.get(i);
-                results.add(PredictionRecord.classified(job.id(), now, model.version(), p, job.image()));
-                if (job.replyTo() != null) {
-                    long queueMicros = Math.max(0, (now.toEpochMilli() - job.record().timestamp()) * 1_000);
-                    DigitMessages.Reply reply = new DigitMessages.Reply(job.id(), p.digit(), p.probabilities(),
-                            model.version(), now.toString(), queueMicros, inferenceMicros, jobs.size());
-                    ProducerRecord<String, byte[]> out = new ProducerRecord<>(job.replyTo(), job.id(), DigitMessages.reply(reply));
-                    out.headers().add(Topics.CORRELATION_ID, job.id().getBytes(StandardCharsets.UTF_8));
-                    replies.add(out);
-                }
+                results.add(PredictionRecord.classified(jobs.get(i).id(), now, model.version(), predictions.get(i),
+                        jobs.get(i).image()));
             }
-            Acknowledgements acks = new Acknowledgements(deadLetters.size() + replies.size(), done,
+            int replies = (int) jobs.stream().filter(job -> job.replyTo() != null).count();
+            Acknowledgements acks = new Acknowledgements(deadLetters.size() + replies, done,
                     () -> metrics.processed().increment(jobs.size()));
             // Dead letters need no store: sent now; the batch waits for their acknowledgement too.
             deadLetters.forEach(out -> producer.send(out, acks));
             if (!results.isEmpty()) {
-                storeExecutor.execute(() -> storeThenReply(results, replies, acks, done));
+                Timing timing = new Timing(now, inferenceMicros, jobs.size());
+                storeExecutor.execute(() -> storeThenReply(jobs, results, timing, acks, done));
             }
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }
     }
 
-    private void storeThenReply(List<PredictionRecord> results, List<ProducerRecord<String, byte[]>> replies,
-                                Acknowledgements acks, CompletableFuture<Void> done) {
+    /** How the batch was classified, for the replies. */
+    private record Timing(Instant classifiedAt, long inferenceMicros, int batchSize) {
+    }
+
+    /**
+     * Stores, then answers each request with its record as stored: for a redelivered request
+     * that is the first record, so the answer equals the record whichever delivery answers.
+     */
+    private void storeThenReply(List<Job> jobs, List<PredictionRecord> results, Timing timing, Acknowledgements acks,
+                                CompletableFuture<Void> done) {
         try {
-            if (!storeUntilDone(results)) {
+            List<PredictionRecord> stored = storeUntilDone(results);
+            if (stored == null) {
                 done.completeExceptionally(new StoreException("stopped before the batch was stored", null));
                 return;
             }
-            replies.forEach(out -> producer.send(out, acks));
+            for (int i = 0; i < jobs.size(); i++) {
+                if (stored.get(i) != results.get(i)) {
+                    metrics.redelivered().increment();
+                }
+                if (jobs.get(i).replyTo() != null) {
+                    producer.send(reply(jobs.get(i), stored.get(i), timing), acks);
+                }
+            }
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }
+    }
+
+    private static ProducerRecord<String, byte[]> reply(Job job, PredictionRecord stored, Timing timing) {
+        long queueMicros = Math.max(0, (timing.classifiedAt().toEpochMilli() - job.record().timestamp()) * 1_000);
+        DigitMessages.Reply reply = new DigitMessages.Reply(job.id(), stored.digit(), stored.probabilities(),
+                stored.modelVersion(), stored.createdAt().toString(), queueMicros, timing.inferenceMicros(),
+                timing.batchSize());
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(job.replyTo(), job.id(), DigitMessages.reply(reply));
+        out.headers().add(Topics.CORRELATION_ID, job.id().getBytes(StandardCharsets.UTF_8));
+        return out;
     }
 
     /** Completes a batch once every one of its sends is acknowledged (or failed: see below). */
@@ -164,20 +182,20 @@ final class BatchHandler {
 
     /**
      * Stores the batch, retrying with backoff while the store is down (the polling thread pauses
-     * consumption meanwhile: the batches in flight fill up); false if stopped meanwhile.
+     * consumption meanwhile: the batches in flight fill up); the records as stored, or null if
+     * stopped meanwhile.
      */
-    private boolean storeUntilDone(List<PredictionRecord> results) {
+    private List<PredictionRecord> storeUntilDone(List<PredictionRecord> results) {
         long backoff = 200;
         while (true) {
             try {
-                store.saveAll(results);
-                return true;
+                return store.saveAll(results);
             } catch (StoreException e) {
                 metrics.storeRetries().increment();
                 LOG.warn("storing {} predictions failed ({}); retrying in {} ms, not committing", results.size(),
                         e.getMessage(), backoff);
                 if (!running.getAsBoolean()) {
-                    return false;
+                    return null;
                 }
                 InferenceWorker.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5_000);

@@ -7,4 +7,8 @@ import dev.stratus.server.store.PredictionRecord;
  * how it came about: how long it waited, how long inference took, with how many others.
  */
 public record Classified(PredictionRecord record, long queueMicros, long inferenceMicros, int batchSize) {
+    /** The same classification with the record as the store holds it. */
+    public Classified withRecord(PredictionRecord stored) {
+        return stored == record ? this : new Classified(stored, queueMicros, inferenceMicros, batchSize);
+    }
 }

@@ -154,14 +154,15 @@ public final class MicroBatchingPipeline implements InferencePipeline {
 
     /** One durable save for the whole batch, then the answers: nothing is answered that is not stored. */
     private void storeAndAnswer(List<Job> jobs, List<Classified> results) {
+        List<PredictionRecord> stored;
         try {
-            store.saveAll(results.stream().map(Classified::record).toList());
+            stored = store.saveAll(results.stream().map(Classified::record).toList());
         } catch (RuntimeException e) {
             jobs.forEach(job -> job.result().completeExceptionally(e));
             return;
         }
         for (int i = 0; i < jobs.size(); i++) {
-            jobs.get(i).result().complete(results.get(i));
+            jobs.get(i).result().complete(results.get(i).withRecord(stored.get(i)));
         }
     }
 

@@ -132,24 +132,28 @@ public final class CouchDbPredictionStore implements PredictionStore {
     }
 
     /**
-     * Saves a micro-batch in one request. Ids already stored (redelivered messages) are fine; a
-     * batch that repeats an id stores it once.
+     * Saves a micro-batch in one request. Ids already stored (redelivered messages) keep their
+     * first record, which is read back and returned in place of the new one; a batch that
+     * repeats an id stores it once.
      */
     @Override
-    public void saveAll(List<PredictionRecord> records) {
+    public List<PredictionRecord> saveAll(List<PredictionRecord> records) {
         Map<String, PredictionRecord> unique = new LinkedHashMap<>();
         records.forEach(r -> unique.putIfAbsent(r.id(), r));
         if (unique.isEmpty()) {
-            return;
+            return records;
         }
         ObjectNode body = json.createObjectNode();
         ArrayNode docs = body.putArray("docs");
         unique.values().forEach(r -> docs.add(toDocument(r)));
         String action = "save " + unique.size() + " predictions";
         List<String> failed = new ArrayList<>();
+        List<String> storedBefore = new ArrayList<>();
         for (JsonNode result : parse(call(withJson("/_bulk_docs", "POST", body), action, 201, 202), action)) {
             String error = result.path("error").asText("");
-            if (!error.isEmpty() && !"conflict".equals(error)) {
+            if ("conflict".equals(error)) {
+                storedBefore.add(result.path("id").asText());
+            } else if (!error.isEmpty()) {
                 failed.add(result.path("id").asText() + " (" + error + ": " + result.path("reason").asText() + ")");
             }
         }
@@ -157,6 +161,11 @@ public final class CouchDbPredictionStore implements PredictionStore {
             throw new StoreException("CouchDB at " + settings.url() + " refused " + failed.size() + " of "
                     + unique.size() + " predictions: " + failed, null);
         }
+        for (String id : storedBefore) {
+            unique.put(id, find(id).orElseThrow(() -> new StoreException("CouchDB at " + settings.url()
+                    + " reported a conflict saving prediction " + id + " but holds no prediction with that id", null)));
+        }
+        return storedBefore.isEmpty() ? records : records.stream().map(r -> unique.get(r.id())).toList();
     }
 
     @Override

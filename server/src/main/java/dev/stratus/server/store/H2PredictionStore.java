@@ -99,16 +99,19 @@ public final class H2PredictionStore implements PredictionStore {
         saveAll(List.of(record));
     }
 
-    /** Commits every record in one transaction; returns once they are in the file. */
+    /**
+     * Commits every record in one transaction; returns once they are in the file. Embedded ids
+     * are fresh, so nothing is stored before: a record written again replaces the first copy.
+     */
     @Override
-    public void saveAll(List<PredictionRecord> records) {
-        if (records.isEmpty()) {
-            return;
+    public List<PredictionRecord> saveAll(List<PredictionRecord> records) {
+        if (!records.isEmpty()) {
+            writing("save " + records.size() + " prediction(s)", connection -> {
+                insert(connection, records);
+                return null;
+            });
         }
-        writing("save " + records.size() + " prediction(s)", connection -> {
-            insert(connection, records);
-            return null;
-        });
+        return records;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.stratus.server.store;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -13,9 +14,15 @@ public interface PredictionStore extends AutoCloseable {
 
     void save(PredictionRecord record);
 
-    /** Saves a micro-batch, durably; backends with a bulk API override this with one round trip. */
-    default void saveAll(java.util.List<PredictionRecord> records) {
+    /**
+     * Saves a micro-batch, durably, and returns the records as stored, in the same order: for an
+     * id stored before (a redelivered request) that is the earlier record, which is then the
+     * answer, so that an answer always equals its record. Backends with a bulk API override this
+     * with one round trip.
+     */
+    default List<PredictionRecord> saveAll(List<PredictionRecord> records) {
         records.forEach(this::save);
+        return records;
     }
 
     Optional<PredictionRecord> find(String id);

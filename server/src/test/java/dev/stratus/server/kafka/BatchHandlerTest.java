@@ -123,4 +123,28 @@ class BatchHandlerTest {
         assertThat(producer.history()).hasSize(1);
         assertThat(registry.get("stratus.worker.store.retries").counter().count()).isGreaterThanOrEqualTo(2);
     }
+
+    /**
+     * Fails on the handler before it: a redelivered request was classified again and answered
+     * with the new record (its own createdAt), while the store kept the first one.
+     */
+    @Test
+    void a_redelivered_request_is_answered_with_the_record_stored_the_first_time() throws Exception {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        handler(storeThreads).handle(WorkerFixtures.batch(List.of(WorkerFixtures.request(0, 0, 0))), first);
+        first.get(10, TimeUnit.SECONDS);
+        var stored = store.records.get("req-0-0");
+        Thread.sleep(5); // a later clock reading for the second delivery
+
+        CompletableFuture<Void> again = new CompletableFuture<>();
+        handler(storeThreads).handle(WorkerFixtures.batch(List.of(WorkerFixtures.request(0, 0, 0))), again);
+        again.get(10, TimeUnit.SECONDS);
+
+        assertThat(producer.history()).hasSize(2);
+        DigitMessages.Reply reply = DigitMessages.reply(producer.history().get(1).value());
+        assertThat(reply.createdAt()).isEqualTo(stored.createdAt().toString());
+        assertThat(reply.probabilities()).isEqualTo(stored.probabilities());
+        assertThat(store.records.get("req-0-0")).isSameAs(stored);
+        assertThat(registry.get("stratus.worker.redelivered").counter().count()).isEqualTo(1);
+    }
 }

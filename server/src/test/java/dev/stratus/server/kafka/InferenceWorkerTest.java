@@ -63,14 +63,14 @@ class InferenceWorkerTest {
         final CountDownLatch release = new CountDownLatch(1);
 
         @Override
-        public void saveAll(List<PredictionRecord> batch) {
+        public List<PredictionRecord> saveAll(List<PredictionRecord> batch) {
             entered.countDown();
             try {
                 release.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            super.saveAll(batch);
+            return super.saveAll(batch);
         }
     }
 

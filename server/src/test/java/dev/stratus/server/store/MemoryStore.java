@@ -17,13 +17,17 @@ public class MemoryStore implements PredictionStore {
         saveAll(List.of(record));
     }
 
+    /** Keeps the first record of an id, as CouchDB does, and returns what is stored. */
     @Override
-    public void saveAll(List<PredictionRecord> batch) {
+    public List<PredictionRecord> saveAll(List<PredictionRecord> batch) {
         if (down) {
             failedWrites++;
             throw new StoreException("the store is down", null);
         }
-        batch.forEach(r -> records.put(r.id(), r));
+        return batch.stream().map(r -> {
+            PredictionRecord before = records.putIfAbsent(r.id(), r);
+            return before == null ? r : before;
+        }).toList();
     }
 
     @Override
