@@ -2,6 +2,7 @@ package dev.stratus.server.web;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * A token bucket per client: {@code burst} requests at once, refilled at {@code perSecond}.
@@ -12,6 +13,7 @@ public final class RateLimiter {
 
     private final double perSecond;
     private final int burst;
+    private final LongSupplier nanoTime;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     private static final class Bucket {
@@ -25,8 +27,14 @@ public final class RateLimiter {
     }
 
     public RateLimiter(double perSecond, int burst) {
+        this(perSecond, burst, System::nanoTime);
+    }
+
+    /** With the clock given: tests step it instead of waiting for refills. */
+    RateLimiter(double perSecond, int burst, LongSupplier nanoTime) {
         this.perSecond = perSecond;
         this.burst = burst;
+        this.nanoTime = nanoTime;
     }
 
     public boolean enabled() {
@@ -38,7 +46,7 @@ public final class RateLimiter {
         if (!enabled()) {
             return 0;
         }
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (buckets.size() > MAX_CLIENTS) {
             buckets.values().removeIf(b -> now - b.lastNanos > 60_000_000_000L);
         }
