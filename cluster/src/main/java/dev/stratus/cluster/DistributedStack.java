@@ -26,6 +26,8 @@ import java.util.stream.Stream;
 public final class DistributedStack implements AutoCloseable {
     /** The main class of the server artifact, which has the {@code up} and {@code worker} commands. */
     static final String SERVER_MAIN = "dev.stratus.server.ServerCli";
+    /** The file in the work directory that lists the running processes (see {@link #writeMembers}). */
+    public static final String MEMBERS_FILE = "members.tsv";
 
     private static final Duration GATEWAY_START = Duration.ofSeconds(120);
     private static final Duration WORKER_START = Duration.ofSeconds(120);
@@ -55,7 +57,7 @@ public final class DistributedStack implements AutoCloseable {
     public record Member(String role, long pid, int port, Path log) {
     }
 
-    private record Child(String role, int port, Process process, Path log) {
+    private record Child(String role, int port, Process process, Path log, List<String> command) {
     }
 
     private final Settings settings;
@@ -71,6 +73,7 @@ public final class DistributedStack implements AutoCloseable {
     /** The server's classpath with its own jars copied under the work directory ({@link #snapshot}). */
     private volatile String serverClasspath;
     private volatile WorkDirLock lock;
+    private volatile Supervisor supervisor;
 
     public DistributedStack(Settings settings, Consumer<String> progress) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -130,6 +133,12 @@ public final class DistributedStack implements AutoCloseable {
                 done(t, "");
             } else {
                 progress.accept("[" + ++step + "/" + steps + "] no gateways, so no nginx");
+            }
+            writeMembers();
+            synchronized (this) {
+                if (!closing) {
+                    supervisor = new Supervisor(this::parts, progress, this::writeMembers);
+                }
             }
         } finally {
             starter = null;
@@ -206,6 +215,10 @@ public final class DistributedStack implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        Supervisor watching = supervisor;
+        if (watching != null) {
+            watching.close();
+        }
         synchronized (this) {
             if (nginx != null) {
                 nginx.close();
@@ -271,10 +284,90 @@ public final class DistributedStack implements AutoCloseable {
         Path log = work.resolve("logs").resolve(role + ".log");
         Process process = Processes.start(command, work, log);
         synchronized (this) {
-            group.add(new Child(role, port, process, log));
+            group.add(new Child(role, port, process, log, command));
         }
         if (closing) {
             throw new StartupFailedException("stopping: " + role + " was not started");
+        }
+    }
+
+    /** What the supervisor watches: every process of the stack, each with the way to start it again. */
+    private synchronized List<Supervisor.Part> parts() {
+        List<Supervisor.Part> parts = new ArrayList<>();
+        for (int node = 0; node < kafka.nodes(); node++) {
+            int n = node;
+            parts.add(part("kafka-" + n, () -> kafka.isRunning(n), () -> kafka.pid(n), () -> kafka.start(n)));
+        }
+        parts.add(part("couchdb", couchDb::isRunning, couchDb::pid, couchDb::start));
+        for (List<Child> group : List.of(gateways, workers)) {
+            for (Child child : group) {
+                parts.add(part(child.role(), () -> current(group, child.role()).process().isAlive(),
+                        () -> current(group, child.role()).process().pid(), () -> relaunch(group, child.role())));
+            }
+        }
+        if (nginx != null) {
+            List<Integer> upstreams = gateways.stream().map(Child::port).toList();
+            parts.add(part("nginx", () -> nginx.isRunning(), () -> nginx.pid(), () -> nginx = LocalNginx.start(
+                    settings.workDir().toAbsolutePath().resolve("nginx"), settings.port(), upstreams)));
+        }
+        return parts;
+    }
+
+    private static Supervisor.Part part(String role, java.util.function.BooleanSupplier alive,
+                                        java.util.function.LongSupplier pid, Runnable restart) {
+        return new Supervisor.Part() {
+            @Override
+            public String role() {
+                return role;
+            }
+
+            @Override
+            public boolean alive() {
+                return alive.getAsBoolean();
+            }
+
+            @Override
+            public long pid() {
+                return pid.getAsLong();
+            }
+
+            @Override
+            public void restart() {
+                restart.run();
+            }
+        };
+    }
+
+    private synchronized Child current(List<Child> group, String role) {
+        return group.stream().filter(c -> c.role().equals(role)).findFirst().orElseThrow();
+    }
+
+    /** Starts a gateway or worker again with the command, port and log it had (the log is appended to). */
+    private void relaunch(List<Child> group, String role) {
+        Child dead = current(group, role);
+        Process process = Processes.start(dead.command(), settings.workDir().toAbsolutePath(), dead.log());
+        synchronized (this) {
+            group.set(group.indexOf(dead), new Child(role, dead.port(), process, dead.log(), dead.command()));
+        }
+    }
+
+    /**
+     * {@code members.tsv} in the work directory: role, pid, port and log of every running
+     * process, one a line, rewritten (atomically) after the start and after each restart, for
+     * tools that watch the stack ({@code stratus chaos}).
+     */
+    private void writeMembers() {
+        StringBuilder text = new StringBuilder();
+        for (Member member : members()) {
+            text.append(member.role()).append('\t').append(member.pid()).append('\t').append(member.port())
+                    .append('\t').append(member.log()).append('\n');
+        }
+        Path file = settings.workDir().toAbsolutePath().resolve(MEMBERS_FILE);
+        try {
+            Path temporary = Files.writeString(file.resolveSibling(MEMBERS_FILE + ".tmp"), text);
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            progress.accept("cannot write " + file + ": " + e.getMessage());
         }
     }
 

@@ -136,6 +136,16 @@ public final class LocalNginx implements AutoCloseable {
                             proxy_next_upstream_tries 2;
                             proxy_connect_timeout 2s;
                             proxy_read_timeout 60s;
+                            # A gateway that dies holding a request leaves nginx without an answer
+                            # (502, or 504 past the read timeout): the caller gets the API's error
+                            # shape, 503 with Retry-After, not nginx's HTML page.
+                            error_page 502 504 =503 @gateway_lost;
+                        }
+
+                        location @gateway_lost {
+                            default_type application/json;
+                            add_header Retry-After 1 always;
+                            return 503 '{"error":"gateway_unavailable","detail":"the gateway holding this request stopped before it answered; retry"}';
                         }
                     }
                 }

@@ -65,6 +65,28 @@ class LocalNginxTest {
         }
     }
 
+    /** Fails on the configuration before it, which answered nginx's 502 HTML page. */
+    @Test
+    void a_gateway_that_drops_a_request_gets_the_caller_a_json_503_with_retry_after(@TempDir Path dir) throws Exception {
+        for (HttpServer gateway : gateways) {
+            // As a gateway killed while it holds the request: the connection closes, no answer.
+            gateway.createContext("/api/v1/predictions", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                exchange.close();
+            });
+        }
+        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports())) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(nginx.url() + "/api/v1/predictions"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.statusCode()).isEqualTo(503);
+            assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/json"));
+            assertThat(answer.headers().firstValue("Retry-After")).contains("1");
+            assertThat(answer.body()).contains("\"error\":\"gateway_unavailable\"");
+        }
+    }
+
     @Test
     void rejects_bodies_over_one_megabyte(@TempDir Path dir) throws Exception {
         try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports())) {
