@@ -25,8 +25,6 @@ import java.util.stream.Stream;
  */
 final class AppProcess implements AutoCloseable {
     private static final Duration GRACE = Duration.ofSeconds(10);
-    /** The server's switch for its access log (a logback level). */
-    static final String ACCESS_LOG = "STRATUS_ACCESS_LOG";
 
     private final Process process;
     private final Path dataDir;
@@ -44,8 +42,11 @@ final class AppProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    /** Starts {@code <stratus> up ... <extraArgs>}; its output goes to a log in the data directory. */
-    static AppProcess start(Path stratus, List<String> extraArgs) throws IOException {
+    /**
+     * Starts {@code <stratus> up ... <extraArgs>} with its access log at {@code accessLog}; its
+     * output goes to a log in the data directory.
+     */
+    static AppProcess start(Path stratus, List<String> extraArgs, String accessLog) throws IOException {
         if (!Files.isExecutable(stratus)) {
             throw new IOException(stratus + " is not an executable Stratus launcher (set --stratus)");
         }
@@ -60,8 +61,7 @@ final class AppProcess implements AutoCloseable {
                 .directory(launcher.getParent().toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        // A log line per request measures the logger, and fills the disk at load; the environment can say otherwise.
-        builder.environment().putIfAbsent(ACCESS_LOG, "OFF");
+        builder.environment().put(CliEnvironment.ACCESS_LOG.name(), accessLog);
         Process process = builder.start();
         return new AppProcess(process, dataDir, log, URI.create("http://127.0.0.1:" + port));
     }

@@ -3,6 +3,7 @@ package dev.stratus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stratus.core.chart.ConfusionChart;
+import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.evaluation.Evaluator;
 import dev.stratus.core.mnist.Idx;
 import dev.stratus.core.mnist.LabeledImages;
@@ -13,7 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs an IDX image/label pair through the serving preprocessing and a model;",
                 "prints overall accuracy, accuracy per digit and the confusion matrix."})
-final class EvaluateCommand implements Callable<Integer> {
+final class EvaluateCommand implements CliCommand {
 
     @Option(names = "--model", description = "Model directory (model.onnx + model-card.json); default: $STRATUS_MODEL, else the shipped model.")
     Path model;
@@ -47,13 +48,18 @@ final class EvaluateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public List<EnvVar> environment() {
+        return CliEnvironment.EVALUATE;
+    }
+
+    @Override
+    public int call(CliEnvironment env) throws IOException {
         LabeledImages data = Idx.read(images, labels);
         if (limit > 0) {
             data = data.head(limit);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Model loaded = Model.resolve(model, System.getenv(), OnnxClassifier.Threads.DEFAULT)) {
+        try (Model loaded = Model.resolve(model != null ? model : env.model(), OnnxClassifier.Threads.DEFAULT)) {
             long start = System.nanoTime();
             Evaluator.Result result = new Evaluator(loaded.classifier()).evaluate(data);
             double seconds = (System.nanoTime() - start) / 1e9;

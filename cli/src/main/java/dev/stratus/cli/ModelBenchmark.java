@@ -2,6 +2,7 @@ package dev.stratus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.image.DigitImage;
 import dev.stratus.core.image.Mnist;
 import dev.stratus.core.image.Preprocessor;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "model", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Single-image latency (p50/p99) and batch throughput of a model in ONNX Runtime.")
-final class ModelBenchmark implements Callable<Integer> {
+final class ModelBenchmark implements CliCommand {
 
     @Option(names = "--model", description = "Model directory; default: $STRATUS_MODEL, else the shipped model.")
     Path model;
@@ -57,7 +57,12 @@ final class ModelBenchmark implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public List<EnvVar> environment() {
+        return CliEnvironment.BENCH_MODEL;
+    }
+
+    @Override
+    public int call(CliEnvironment env) throws IOException {
         PrintWriter console = spec.commandLine().getOut();
         OnnxClassifier.Threads threading = switch (threads) {
             case "default" -> OnnxClassifier.Threads.DEFAULT;
@@ -67,9 +72,7 @@ final class ModelBenchmark implements Callable<Integer> {
         if (batch <= 0 || !(seconds > 0)) {
             throw new IllegalArgumentException("--batch and --seconds must be positive");
         }
-        Map<String, String> env = System.getenv();
-        MnistFiles files = new MnistFiles(MnistFiles.resolveDirectory(data, env))
-                .ensurePresent(MnistFiles.mirrors(env), System.err);
+        MnistFiles files = env.mnist().files(data).ensurePresent(env.mnist().mirrors(), System.err);
         LabeledImages test = Idx.read(files.directory().resolve(MnistFiles.TEST_IMAGES),
                 files.directory().resolve(MnistFiles.TEST_LABELS)).head(2_000);
         Preprocessor preprocessor = new Preprocessor();
@@ -77,7 +80,7 @@ final class ModelBenchmark implements Callable<Integer> {
                 .mapToObj(i -> preprocessor.apply(test.image(i))).toList();
 
         Map<String, Object> results = new LinkedHashMap<>();
-        try (Model loaded = Model.resolve(model, env, threading)) {
+        try (Model loaded = Model.resolve(model != null ? model : env.model(), threading)) {
             OnnxClassifier classifier = loaded.classifier();
             results.put("model", loaded.version());
             results.put("threads", threads);

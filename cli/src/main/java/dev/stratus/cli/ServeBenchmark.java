@@ -2,6 +2,7 @@ package dev.stratus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.mnist.Idx;
 import dev.stratus.core.mnist.MnistFiles;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
                 "Real MNIST digits; latency from each request's intended send time (no",
                 "coordinated omission); answers by status; digits recognised. Starts",
                 "'./stratus up' on a free loopback port unless --url is given."})
-final class ServeBenchmark implements Callable<Integer> {
+final class ServeBenchmark implements CliCommand {
 
     @Option(names = "--url", paramLabel = "URL", description = "Target this running server (e.g. http://127.0.0.1:8080) instead of starting one.")
     URI url;
@@ -105,7 +105,12 @@ final class ServeBenchmark implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public List<EnvVar> environment() {
+        return CliEnvironment.BENCH_SERVE;
+    }
+
+    @Override
+    public int call(CliEnvironment env) throws IOException, InterruptedException {
         PrintWriter console = spec.commandLine().getOut();
         PrintWriter progress = spec.commandLine().getErr();
         List<OpenLoop.Step> plan = (rates == null || rates.isEmpty() ? List.of(rate) : rates).stream()
@@ -114,11 +119,11 @@ final class ServeBenchmark implements Callable<Integer> {
         if (!(timeoutSeconds > 0)) {
             throw new IllegalArgumentException("--timeout-seconds must be positive");
         }
-        DigitRequests digits = loadDigits();
+        DigitRequests digits = loadDigits(env);
         Path json = out != null ? out : Path.of("runs", "bench-serve-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
 
-        AppProcess app = url == null ? AppProcess.start(stratus, serverArgs) : null;
+        AppProcess app = url == null ? AppProcess.start(stratus, serverArgs, env.accessLog()) : null;
         Duration requestTimeout = Duration.ofMillis((long) (timeoutSeconds * 1000));
         URI target = app != null ? app.url() : url;
         try (PredictionClient http = new PredictionClient(target, client, first.connections(), requestTimeout);
@@ -173,11 +178,11 @@ final class ServeBenchmark implements Callable<Integer> {
         Thread.sleep((long) (pauseSeconds * 1000));
     }
 
-    private DigitRequests loadDigits() throws IOException {
+    private DigitRequests loadDigits(CliEnvironment env) throws IOException {
         if (digitCount <= 0) {
             throw new IllegalArgumentException("--digits must be positive");
         }
-        Path dir = MnistFiles.resolveDirectory(data, System.getenv());
+        Path dir = env.mnist().files(data).directory();
         Path images = dir.resolve(MnistFiles.TEST_IMAGES);
         Path labels = dir.resolve(MnistFiles.TEST_LABELS);
         if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {

@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +42,7 @@ class EvaluateCommandTest {
     static Outcome run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine line = StratusCli.commandLine();
+        CommandLine line = StratusCli.commandLine(Map.of());
         line.setOut(new PrintWriter(out));
         line.setErr(new PrintWriter(err));
         int code = line.execute(args);

@@ -31,15 +31,15 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
     /** The model in this JVM behind a micro-batching queue, predictions in an H2 file. */
     public static Factory embedded(ServerConfig config) {
         return registry -> {
-            Model model = Model.resolve(config.modelDirectory(), System.getenv(), OnnxClassifier.Threads.DEFAULT);
+            Model model = Model.resolve(config.storage().modelDirectory(), OnnxClassifier.Threads.DEFAULT);
             List<AutoCloseable> opened = new ArrayList<>(List.of(model));
             try {
-                PredictionStore store = H2PredictionStore.open(config.dataDirectory(), registry);
+                PredictionStore store = H2PredictionStore.open(config.storage().dataDirectory(), registry);
                 opened.add(store);
-                InferencePipeline pipeline = new MicroBatchingPipeline(model, store, config.queueCapacity(), config.maxBatch(),
-                        config.batchDelay(), registry);
+                InferencePipeline pipeline = new MicroBatchingPipeline(model, store, config.queue().capacity(),
+                        config.queue().maxBatch(), config.queue().batchDelay(), registry);
                 return new Backend(pipeline, store, "embedded, model " + model.version() + ", predictions in "
-                        + config.dataDirectory(), opened);
+                        + config.storage().dataDirectory(), opened);
             } catch (RuntimeException e) {
                 closeAll(opened);
                 throw e;

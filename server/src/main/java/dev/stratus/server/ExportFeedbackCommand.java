@@ -29,7 +29,7 @@ final class ExportFeedbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path data = dataDir != null ? dataDir : ServerConfig.defaults().dataDirectory();
+        Path data = dataDir != null ? dataDir : ServerConfig.defaultDataDirectory();
         ByteArrayOutputStream images = new ByteArrayOutputStream();
         ByteArrayOutputStream labels = new ByteArrayOutputStream();
         try (H2PredictionStore store = H2PredictionStore.open(data)) {

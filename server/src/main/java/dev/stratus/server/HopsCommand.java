@@ -4,14 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stratus.core.config.EnvVar;
 import dev.stratus.server.kafka.HopBenchmark;
 import dev.stratus.server.kafka.HopBenchmark.Hop;
+import dev.stratus.server.kafka.KafkaSettings;
+import dev.stratus.server.store.CouchDbSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Option;
                 "a Kafka hop as the pipeline sends it, the cheapest possible Kafka hop, and a CouchDB write.",
                 "Two Kafka hops and one write are the floor under any end-to-end answer on this cluster.",
                 "Run it against a running cluster, e.g. the one `./stratus up --distributed` prints."})
-final class HopsCommand implements Callable<Integer> {
+final class HopsCommand implements ServerCommand {
 
     @Mixin
     ClusterOptions cluster;
@@ -39,8 +41,15 @@ final class HopsCommand implements Callable<Integer> {
     Path out;
 
     @Override
-    public Integer call() throws Exception {
-        List<Hop> hops = new HopBenchmark(cluster.kafka(), cluster.couchDb(), samples, warmup,
+    public List<EnvVar> environment() {
+        return ServerEnvironment.HOPS;
+    }
+
+    @Override
+    public int call(ServerEnvironment env) throws Exception {
+        KafkaSettings kafka = cluster.kafka(env.kafka());
+        CouchDbSettings couchDb = cluster.couchDb(env.couchDb());
+        List<Hop> hops = new HopBenchmark(kafka, couchDb, samples, warmup,
                 line -> System.out.println("measuring " + line)).run();
         System.out.println();
         System.out.printf("%-12s %8s %8s %8s %8s %8s%n", "hop", "samples", "p50 ms", "p90 ms", "p99 ms", "max ms");
@@ -53,19 +62,19 @@ final class HopsCommand implements Callable<Integer> {
         System.out.printf("%nA prediction makes 2 Kafka hops and 1 CouchDB write: %.1f ms of medians before any"
                 + " HTTP, inference or queueing.%n", floor);
         if (out != null) {
-            write(hops, floor);
+            write(hops, floor, kafka.bootstrapServers(), couchDb.url().toString());
             System.out.println("Results: " + out);
         }
         return 0;
     }
 
-    private void write(List<Hop> hops, double floorMillis) throws java.io.IOException {
+    private void write(List<Hop> hops, double floorMillis, String bootstrap, String couchDb) throws java.io.IOException {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
         root.put("benchmark", "hops");
         root.put("finishedAt", Instant.now().toString());
-        root.put("bootstrap", cluster.bootstrap);
-        root.put("couchdb", cluster.couchDb);
+        root.put("bootstrap", bootstrap);
+        root.put("couchdb", couchDb);
         root.put("samples", samples);
         root.put("warmup", warmup);
         root.put("floorMillis", floorMillis);

@@ -4,68 +4,172 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Everything the server is configured with, read once (flags, environment) and validated here.
+ * Everything the server is configured with, in four groups, each validated in its own record.
+ * Built with {@link #builder()}, which starts from the defaults.
  *
- * @param host              address to bind; 127.0.0.1 unless deliberately opened
- * @param port              TCP port; 0 picks a free one
- * @param dataDirectory     where the embedded prediction store keeps its file
- * @param modelDirectory    a model directory, or null for {@code STRATUS_MODEL} / the shipped model
- * @param maxBodyBytes      larger request bodies are refused with 413
- * @param rateLimitPerSecond sustained requests per second per client address on the API; 0 disables
- * @param rateLimitBurst    requests a client may send at once before the rate applies
- * @param queueCapacity     images waiting for inference; beyond it requests are refused with 503
- * @param maxBatch          most images classified in one call
- * @param batchDelay        longest a batch waits to fill once its first image is taken
- * @param inferenceTimeout  a prediction not answered within this gets 504
+ * @param network   where it listens and how large a request may be
+ * @param rateLimit how fast one client may call the API
+ * @param queue     how images wait for inference and for how long
+ * @param storage   where predictions are kept and which model answers
  */
-public record ServerConfig(String host, int port, Path dataDirectory, Path modelDirectory, long maxBodyBytes,
-                           double rateLimitPerSecond, int rateLimitBurst, int queueCapacity, int maxBatch,
-                           Duration batchDelay, Duration inferenceTimeout) {
+public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage) {
 
     public ServerConfig {
-        if (host == null || host.isBlank()) {
-            throw new IllegalArgumentException("host must not be empty");
+        if (network == null || rateLimit == null || queue == null || storage == null) {
+            throw new IllegalArgumentException("every group of the server's configuration must be set");
         }
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    }
+
+    /**
+     * @param host         address to bind; 127.0.0.1 unless deliberately opened
+     * @param port         TCP port; 0 picks a free one
+     * @param maxBodyBytes larger request bodies are refused with 413
+     */
+    public record Network(String host, int port, long maxBodyBytes) {
+        public Network {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("host must not be empty");
+            }
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be 0-65535, got " + port);
+            }
+            if (maxBodyBytes < 1024) {
+                throw new IllegalArgumentException("the body limit must be at least 1024 bytes, got " + maxBodyBytes);
+            }
         }
-        if (maxBodyBytes < 1024) {
-            throw new IllegalArgumentException("the body limit must be at least 1024 bytes, got " + maxBodyBytes);
+    }
+
+    /**
+     * @param perSecond sustained requests per second per client address on the API; 0 disables
+     * @param burst     requests a client may send at once before the rate applies
+     */
+    public record RateLimit(double perSecond, int burst) {
+        public RateLimit {
+            if (!(perSecond >= 0) || burst < 1) {
+                throw new IllegalArgumentException("rate limit must be >= 0 and burst >= 1, got " + perSecond
+                        + " and " + burst);
+            }
         }
-        if (rateLimitPerSecond < 0 || rateLimitBurst < 1) {
-            throw new IllegalArgumentException("rate limit must be >= 0 and burst >= 1");
+    }
+
+    /**
+     * @param capacity   images waiting for inference; beyond it requests are refused with 503
+     * @param maxBatch   most images classified in one call
+     * @param batchDelay longest a batch waits to fill once its first image is taken
+     * @param timeout    a prediction not answered within this gets 504
+     */
+    public record Queue(int capacity, int maxBatch, Duration batchDelay, Duration timeout) {
+        public Queue {
+            if (capacity < 1 || maxBatch < 1) {
+                throw new IllegalArgumentException("queue capacity and batch size must be positive");
+            }
+            if (batchDelay == null || timeout == null || batchDelay.isNegative() || timeout.isNegative()
+                    || timeout.isZero()) {
+                throw new IllegalArgumentException("batch delay must be >= 0 and the timeout positive");
+            }
         }
-        if (queueCapacity < 1 || maxBatch < 1) {
-            throw new IllegalArgumentException("queue capacity and batch size must be positive");
+    }
+
+    /**
+     * @param dataDirectory  where the embedded prediction store keeps its file
+     * @param modelDirectory a model directory, or null for the shipped model
+     */
+    public record Storage(Path dataDirectory, Path modelDirectory) {
+        public Storage {
+            if (dataDirectory == null) {
+                throw new IllegalArgumentException("the data directory must be set");
+            }
         }
-        if (batchDelay.isNegative() || inferenceTimeout.isNegative() || inferenceTimeout.isZero()) {
-            throw new IllegalArgumentException("batch delay must be >= 0 and the timeout positive");
-        }
+    }
+
+    /** {@code ~/.local/share/stratus}. */
+    public static Path defaultDataDirectory() {
+        return Path.of(System.getProperty("user.home"), ".local", "share", "stratus");
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 8080,
-                Path.of(System.getProperty("user.home"), ".local", "share", "stratus"), null,
-                1024 * 1024, 50, 100, 4096, 64, Duration.ofNanos(200_000), Duration.ofSeconds(5));
+        return builder().build();
     }
 
-    public ServerConfig withPort(int value) {
-        return new ServerConfig(host, value, dataDirectory, modelDirectory, maxBodyBytes, rateLimitPerSecond,
-                rateLimitBurst, queueCapacity, maxBatch, batchDelay, inferenceTimeout);
+    /** A builder holding the defaults; set what differs. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public ServerConfig withDataDirectory(Path value) {
-        return new ServerConfig(host, port, value, modelDirectory, maxBodyBytes, rateLimitPerSecond,
-                rateLimitBurst, queueCapacity, maxBatch, batchDelay, inferenceTimeout);
-    }
+    /** Collects settings one at a time; {@link #build()} checks them, group by group. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private long maxBodyBytes = 1024 * 1024;
+        private double ratePerSecond = 50;
+        private int rateBurst = 100;
+        private int queueCapacity = 4096;
+        private int maxBatch = 64;
+        private Duration batchDelay = Duration.ofNanos(200_000);
+        private Duration inferenceTimeout = Duration.ofSeconds(5);
+        private Path dataDirectory = defaultDataDirectory();
+        private Path modelDirectory;
 
-    public ServerConfig withRateLimit(double perSecond, int burst) {
-        return new ServerConfig(host, port, dataDirectory, modelDirectory, maxBodyBytes, perSecond, burst,
-                queueCapacity, maxBatch, batchDelay, inferenceTimeout);
-    }
+        private Builder() {
+        }
 
-    public ServerConfig withQueue(int capacity, int batch, Duration delay, Duration timeout) {
-        return new ServerConfig(host, port, dataDirectory, modelDirectory, maxBodyBytes, rateLimitPerSecond,
-                rateLimitBurst, capacity, batch, delay, timeout);
+        public Builder host(String value) {
+            host = value;
+            return this;
+        }
+
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
+
+        public Builder maxBodyBytes(long value) {
+            maxBodyBytes = value;
+            return this;
+        }
+
+        /** {@code perSecond} 0 disables the limit. */
+        public Builder rateLimit(double perSecond, int burst) {
+            ratePerSecond = perSecond;
+            rateBurst = burst;
+            return this;
+        }
+
+        public Builder queueCapacity(int value) {
+            queueCapacity = value;
+            return this;
+        }
+
+        public Builder maxBatch(int value) {
+            maxBatch = value;
+            return this;
+        }
+
+        public Builder batchDelay(Duration value) {
+            batchDelay = value;
+            return this;
+        }
+
+        public Builder inferenceTimeout(Duration value) {
+            inferenceTimeout = value;
+            return this;
+        }
+
+        public Builder dataDirectory(Path value) {
+            dataDirectory = value;
+            return this;
+        }
+
+        /** Null serves the shipped model. */
+        public Builder modelDirectory(Path value) {
+            modelDirectory = value;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(new Network(host, port, maxBodyBytes), new RateLimit(ratePerSecond, rateBurst),
+                    new Queue(queueCapacity, maxBatch, batchDelay, inferenceTimeout),
+                    new Storage(dataDirectory, modelDirectory));
+        }
     }
 }

@@ -44,7 +44,7 @@ public final class StratusServer implements AutoCloseable {
         Backend backend = backends.create(registry);
         try {
             PredictionService service = new PredictionService(backend.pipeline(), backend.store(),
-                    config.inferenceTimeout());
+                    config.queue().timeout());
             WebApp web = new WebApp(config, service, backend.pipeline(), backend.store(), registry, json());
             Javalin app = Javalin.create(web::configure).start();
             return new StratusServer(app, backend, gcMetrics);

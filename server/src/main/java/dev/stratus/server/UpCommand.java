@@ -1,8 +1,9 @@
 package dev.stratus.server;
 
+import dev.stratus.core.config.EnvVar;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,15 +14,14 @@ import org.slf4j.LoggerFactory;
 /** {@code stratus up}: the app in embedded mode, one JVM, no external services. */
 @Command(name = "up", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Starts the app: drawing page, prediction API, metrics. Embedded mode: one JVM, no external services.")
-final class UpCommand implements Callable<Integer> {
+final class UpCommand implements ServerCommand {
     private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
 
-    @Option(names = "--host", defaultValue = "${env:STRATUS_HOST:-127.0.0.1}",
-            description = "Address to bind (default ${DEFAULT-VALUE}; 0.0.0.0 opens it to the network).")
+    @Option(names = "--host", description = "Address to bind (default: $STRATUS_HOST, else 127.0.0.1; 0.0.0.0 opens it to the network).")
     String host;
 
-    @Option(names = "--port", defaultValue = "${env:STRATUS_PORT:-8080}", description = "TCP port (default ${DEFAULT-VALUE}; 0 picks a free one).")
-    int port;
+    @Option(names = "--port", description = "TCP port (default: $STRATUS_PORT, else 8080; 0 picks a free one).")
+    Integer port;
 
     @Option(names = "--data-dir", description = "Where predictions are stored (default ~/.local/share/stratus).")
     Path dataDir;
@@ -57,21 +57,23 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster;
 
-    @Option(names = "--gateway-id", description = "This gateway's name; its replies arrive on digit-replies.<id> (default: host-pid).")
+    @Option(names = "--gateway-id", description = "This gateway's name; its replies arrive on digit-replies.<id> (default: $HOSTNAME-pid).")
     String gatewayId;
 
     @Option(names = "--max-in-flight", defaultValue = "4096", description = "Requests waiting for workers before 503 (default ${DEFAULT-VALUE}).")
     int maxInFlight;
 
     @Override
-    public Integer call() throws Exception {
+    public List<EnvVar> environment() {
+        return ServerEnvironment.UP;
+    }
+
+    @Override
+    public int call(ServerEnvironment env) throws Exception {
         TempDirectory.requireWritable();
-        ServerConfig defaults = ServerConfig.defaults();
-        ServerConfig config = new ServerConfig(host, port, dataDir != null ? dataDir : defaults.dataDirectory(), model,
-                maxBody, rateLimit, rateBurst, queueCapacity, maxBatch, Duration.ofNanos(batchDelayMicros * 1_000),
-                Duration.ofMillis(timeoutMillis));
+        ServerConfig config = config(env);
         long start = System.nanoTime();
-        StratusServer server = StratusServer.start(config, backend(config));
+        StratusServer server = StratusServer.start(config, backend(config, env));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Stopping Stratus");
@@ -84,13 +86,27 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Backend.Factory backend(ServerConfig config) {
+    /** The flags, else the environment, else the defaults. */
+    ServerConfig config(ServerEnvironment env) {
+        return ServerConfig.builder()
+                .host(host != null ? host : env.host())
+                .port(port != null ? port : env.port())
+                .maxBodyBytes(maxBody)
+                .rateLimit(rateLimit, rateBurst)
+                .queueCapacity(queueCapacity)
+                .maxBatch(maxBatch)
+                .batchDelay(Duration.ofNanos(batchDelayMicros * 1_000))
+                .inferenceTimeout(Duration.ofMillis(timeoutMillis))
+                .dataDirectory(dataDir != null ? dataDir : ServerConfig.defaultDataDirectory())
+                .modelDirectory(model != null ? model : env.model())
+                .build();
+    }
+
+    private Backend.Factory backend(ServerConfig config, ServerEnvironment env) {
         return switch (pipeline) {
             case "embedded" -> Backend.embedded(config);
-            case "kafka" -> {
-                yield Backend.kafka(cluster.kafka(), cluster.couchDb(),
-                        gatewayId != null ? gatewayId : WorkerCommand.defaultId(), maxInFlight);
-            }
+            case "kafka" -> Backend.kafka(cluster.kafka(env.kafka()), cluster.couchDb(env.couchDb()),
+                    gatewayId != null ? gatewayId : env.instanceId(), maxInFlight);
             default -> throw new IllegalArgumentException("--pipeline is 'embedded' or 'kafka', not '" + pipeline + "'");
         };
     }

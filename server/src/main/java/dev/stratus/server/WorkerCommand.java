@@ -1,14 +1,17 @@
 package dev.stratus.server;
 
+import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.kafka.HealthEndpoint;
 import dev.stratus.server.kafka.InferenceWorker;
+import dev.stratus.server.kafka.KafkaSettings;
 import dev.stratus.server.store.CouchDbPredictionStore;
+import dev.stratus.server.store.CouchDbSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -19,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Consumes digit-requests in micro-batches, classifies with ONNX Runtime, stores in CouchDB,",
                 "replies to the gateway; one member of the stratus-workers consumer group."})
-final class WorkerCommand implements Callable<Integer> {
+final class WorkerCommand implements ServerCommand {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
 
     @Mixin
@@ -31,7 +34,7 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--max-batch", defaultValue = "64", description = "Most messages per poll and per network call (default ${DEFAULT-VALUE}).")
     int maxBatch;
 
-    @Option(names = "--worker-id", description = "This worker's name in logs and client ids (default: host-pid).")
+    @Option(names = "--worker-id", description = "This worker's name in logs and client ids (default: $HOSTNAME-pid).")
     String workerId;
 
     @Option(names = "--health-port", defaultValue = "-1",
@@ -42,19 +45,21 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Address of the health endpoint (0.0.0.0 in a pod, for the kubelet's probes).")
     String healthHost;
 
-    static String defaultId() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "host");
-        return (host + "-" + ProcessHandle.current().pid()).replaceAll("[^A-Za-z0-9._-]", "-");
+    @Override
+    public List<EnvVar> environment() {
+        return ServerEnvironment.WORKER;
     }
 
     @Override
-    public Integer call() throws Exception {
+    public int call(ServerEnvironment env) throws Exception {
         TempDirectory.requireWritable();
-        String id = workerId != null ? workerId : defaultId();
-        try (Model loaded = Model.resolve(model, System.getenv(), OnnxClassifier.Threads.DEFAULT);
-             CouchDbPredictionStore store = CouchDbPredictionStore.open(cluster.couchDb())) {
+        String id = workerId != null ? workerId : env.instanceId();
+        KafkaSettings kafka = cluster.kafka(env.kafka());
+        CouchDbSettings couchDb = cluster.couchDb(env.couchDb());
+        try (Model loaded = Model.resolve(model != null ? model : env.model(), OnnxClassifier.Threads.DEFAULT);
+             CouchDbPredictionStore store = CouchDbPredictionStore.open(couchDb)) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            InferenceWorker worker = InferenceWorker.connect(cluster.kafka(), id, loaded, store, maxBatch, registry);
+            InferenceWorker worker = InferenceWorker.connect(kafka, id, loaded, store, maxBatch, registry);
             Thread loop = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 LOG.info("Stopping worker {}: finishing the batch, committing, leaving the group", id);
@@ -68,7 +73,7 @@ final class WorkerCommand implements Callable<Integer> {
             HealthEndpoint health = healthPort >= 0
                     ? HealthEndpoint.start(healthHost, healthPort, () -> loop.isAlive(), worker::ready, registry::scrape)
                     : null;
-            LOG.info("Worker {} ready: model {}, Kafka {}, CouchDB {}{}", id, loaded.version(), cluster.bootstrap, cluster.couchDb,
+            LOG.info("Worker {} ready: model {}, Kafka {}, CouchDB {}{}", id, loaded.version(), kafka.bootstrapServers(), couchDb.url(),
                     health == null ? "" : ", health on port " + health.port());
             try {
                 worker.run();

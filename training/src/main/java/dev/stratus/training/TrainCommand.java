@@ -1,5 +1,6 @@
 package dev.stratus.training;
 
+import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.image.Preprocessor;
 import dev.stratus.core.mnist.FeedbackFiles;
 import dev.stratus.core.mnist.Idx;
@@ -89,31 +90,33 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Where to write the model directory (default runs/<arch>-<time>).")
     Path out;
 
+    private final Map<String, String> env;
     private final PrintStream console;
 
-    public TrainCommand() {
-        this(System.out);
-    }
-
-    TrainCommand(PrintStream console) {
+    /** {@code env} is the only environment the command sees; it is checked when the command runs. */
+    TrainCommand(Map<String, String> env, PrintStream console) {
+        this.env = Map.copyOf(env);
         this.console = console;
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(System.getenv()).execute(args));
     }
 
-    public static CommandLine commandLine() {
-        CommandLine line = new CommandLine(new TrainCommand());
+    public static CommandLine commandLine(Map<String, String> env) {
+        CommandLine line = new CommandLine(new TrainCommand(env, System.out));
         line.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("train: " + e.getMessage());
             return e instanceof IOException || e instanceof IllegalArgumentException ? 2 : 1;
         });
+        line.getCommandSpec().usageMessage().footerHeading("%nEnvironment:%n")
+                .footer(EnvVar.helpLines(TrainingEnvironment.VARIABLES));
         return line;
     }
 
     @Override
     public Integer call() throws IOException {
+        TrainingEnvironment environment = TrainingEnvironment.from(env);
         TrainingOptions options = options();
         if (options.threads() > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(options.threads()));
@@ -126,9 +129,8 @@ public final class TrainCommand implements Callable<Integer> {
                 : new SparkSettings(sparkMaster, workers, localSteps, executorMemory, options.threads(), sparkConf);
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
 
-        Map<String, String> env = System.getenv();
-        MnistFiles files = new MnistFiles(MnistFiles.resolveDirectory(data, env));
-        files.ensurePresent(MnistFiles.mirrors(env), console);
+        MnistFiles files = environment.mnist().files(data);
+        files.ensurePresent(environment.mnist().mirrors(), console);
         console.printf("Loading MNIST from %s%n", files.directory());
         LabeledImages train = files.train();
         for (Path dir : extra) {
@@ -156,7 +158,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingRun trained;
         Map<String, Object> distributed = null;
         if (spark != null) {
-            SparkTrainer.Result result = new SparkTrainer(options, spark, console).train(prepared);
+            SparkTrainer.Result result = new SparkTrainer(options, spark, environment.djlCache(), console).train(prepared);
             trained = result.run();
             distributed = result.distributed();
         } else {

@@ -6,13 +6,14 @@ import dev.stratus.training.augment.Augmentation;
 import dev.stratus.training.network.Architecture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class TrainCommandTest {
 
     private static TrainingOptions parse(String... args) {
-        TrainCommand command = new TrainCommand();
+        TrainCommand command = new TrainCommand(Map.of(), System.out);
         new CommandLine(command).parseArgs(args);
         return command.options();
     }
@@ -44,7 +45,7 @@ class TrainCommandTest {
     @Test
     void bad_values_are_clear_errors() {
         StringWriter err = new StringWriter();
-        CommandLine line = TrainCommand.commandLine();
+        CommandLine line = TrainCommand.commandLine(Map.of());
         line.setErr(new PrintWriter(err));
 
         int code = line.execute("--schedule", "sometimes");
@@ -60,7 +61,7 @@ class TrainCommandTest {
     @Test
     void spark_options_are_checked_before_any_data_is_read() {
         StringWriter err = new StringWriter();
-        CommandLine line = TrainCommand.commandLine();
+        CommandLine line = TrainCommand.commandLine(Map.of());
         line.setErr(new PrintWriter(err));
 
         assertThat(line.execute("--workers", "3", "--data", "/nonexistent")).isEqualTo(2);

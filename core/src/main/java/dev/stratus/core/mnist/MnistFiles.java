@@ -33,7 +33,7 @@ public final class MnistFiles {
     /** The well-known sums of the original files. */
     public static final Map<String, String> SHA256 = orderedSums();
 
-    /** Public mirrors, tried in order; {@code STRATUS_MNIST_MIRROR} puts another first. */
+    /** Public mirrors, tried in order; {@link MnistSource#MIRROR} puts another first. */
     public static final List<String> MIRRORS = List.of(
             "https://ossci-datasets.s3.amazonaws.com/mnist/",
             "https://storage.googleapis.com/cvdf-datasets/mnist/");
@@ -42,21 +42,6 @@ public final class MnistFiles {
 
     public MnistFiles(Path directory) {
         this.directory = directory;
-    }
-
-    /**
-     * The data directory: the flag when given, else {@code STRATUS_DATA}, else
-     * {@code ~/.cache/stratus/mnist}.
-     */
-    public static Path resolveDirectory(Path flag, Map<String, String> env) {
-        if (flag != null) {
-            return flag;
-        }
-        String fromEnv = env.get("STRATUS_DATA");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return Path.of(fromEnv);
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "stratus", "mnist");
     }
 
     public Path directory() {
@@ -82,16 +67,6 @@ public final class MnistFiles {
             verify(target, file.getValue());
         }
         return this;
-    }
-
-    /** Mirrors to try: the environment's first, then the built-in ones. */
-    public static List<String> mirrors(Map<String, String> env) {
-        String own = env.get("STRATUS_MNIST_MIRROR");
-        if (own == null || own.isBlank()) {
-            return MIRRORS;
-        }
-        String base = own.endsWith("/") ? own : own + "/";
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(base), MIRRORS.stream()).toList();
     }
 
     static void verify(Path file, String expected) throws IOException {

@@ -1,10 +1,10 @@
 package dev.stratus.core.model;
 
+import dev.stratus.core.config.EnvVar;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * A trained model as the contract defines it: the ONNX network and its card. Loaded from a
@@ -31,17 +31,13 @@ public final class Model implements AutoCloseable {
         return card.version();
     }
 
-    /** The model directory given, else {@code STRATUS_MODEL}, else the shipped default. */
-    public static Model resolve(Path directory, Map<String, String> env, OnnxClassifier.Threads threads)
-            throws ModelLoadException {
-        if (directory != null) {
-            return load(directory, threads);
-        }
-        String fromEnv = env.get("STRATUS_MODEL");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return load(Path.of(fromEnv), threads);
-        }
-        return loadDefault(threads);
+    /** Names the model directory to serve when no {@code --model} flag does. */
+    public static final EnvVar VARIABLE = new EnvVar("STRATUS_MODEL",
+            "Model directory (model.onnx + model-card.json) when --model is not given.", "the shipped model");
+
+    /** The model in {@code directory}, or the shipped default when it is null. */
+    public static Model resolve(Path directory, OnnxClassifier.Threads threads) throws ModelLoadException {
+        return directory != null ? load(directory, threads) : loadDefault(threads);
     }
 
     /** Loads {@code model.onnx} and {@code model-card.json} from a directory. */

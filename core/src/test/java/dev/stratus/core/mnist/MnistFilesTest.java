@@ -106,21 +106,4 @@ class MnistFilesTest {
                 .hasMessageContaining("could not download train-images-idx3-ubyte.gz from any mirror");
         assertThat(cache.resolve(MnistFiles.TRAIN_IMAGES + ".part")).doesNotExist();
     }
-
-    @Test
-    void the_data_directory_is_the_flag_then_the_environment_then_the_cache() {
-        Path flag = Path.of("/data/flag");
-
-        assertThat(MnistFiles.resolveDirectory(flag, Map.of("STRATUS_DATA", "/data/env"))).isEqualTo(flag);
-        assertThat(MnistFiles.resolveDirectory(null, Map.of("STRATUS_DATA", "/data/env"))).isEqualTo(Path.of("/data/env"));
-        assertThat(MnistFiles.resolveDirectory(null, Map.of()).toString()).endsWith(".cache/stratus/mnist");
-    }
-
-    @Test
-    void a_configured_mirror_is_tried_first() {
-        assertThat(MnistFiles.mirrors(Map.of("STRATUS_MNIST_MIRROR", "http://127.0.0.1:9/m")))
-                .startsWith("http://127.0.0.1:9/m/")
-                .containsAll(MnistFiles.MIRRORS);
-        assertThat(MnistFiles.mirrors(Map.of())).isEqualTo(MnistFiles.MIRRORS);
-    }
 }

@@ -94,9 +94,7 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
         consumerProps.put("fetch.max.wait.ms", "500");
         consumerProps.put("partition.assignment.strategy",
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
-        // A dead worker's partitions move after 10 s instead of the default 45 s (overridable by
-        // STRATUS_KAFKA_SESSION_TIMEOUT_MS).
-        consumerProps.putIfAbsent("session.timeout.ms", "10000");
+        consumerProps.put("session.timeout.ms", Long.toString(settings.sessionTimeout().toMillis()));
         consumerProps.putIfAbsent("heartbeat.interval.ms", "2000");
         return new InferenceWorker(
                 new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer()),

@@ -10,14 +10,20 @@ import java.util.Properties;
  * @param bootstrapServers  host:port list
  * @param partitions        partitions of the request topic (the most workers that can share it)
  * @param replicationFactor replicas per partition; 0 = as many as the cluster has brokers, at most 3
+ * @param requestTimeout    how long admin calls and deliveries may take
+ * @param sessionTimeout    how long the workers' group waits for a heartbeat before moving partitions
  * @param client            extra client properties (security settings from the environment)
  */
 public record KafkaSettings(String bootstrapServers, int partitions, int replicationFactor, Duration requestTimeout,
-                            Map<String, String> client) {
+                            Duration sessionTimeout, Map<String, String> client) {
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** A dead worker's partitions move after 10 s instead of Kafka's default 45 s. */
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
 
     public KafkaSettings {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("Kafka needs --bootstrap host:port[,host:port...]");
+            throw new IllegalArgumentException("Kafka needs --bootstrap host:port[,host:port...] (or "
+                    + KafkaEnvironment.BOOTSTRAP.name() + ")");
         }
         if (partitions < 1 || replicationFactor < 0) {
             throw new IllegalArgumentException("partitions must be positive and the replication factor >= 0");
@@ -25,24 +31,11 @@ public record KafkaSettings(String bootstrapServers, int partitions, int replica
         client = Map.copyOf(client);
     }
 
+    /** Default timeouts and the given client properties ({@link KafkaEnvironment#client()} in the programs). */
     public static KafkaSettings of(String bootstrapServers, int partitions, int replicationFactor,
-                                   Map<String, String> env) {
-        return new KafkaSettings(bootstrapServers, partitions, replicationFactor, Duration.ofSeconds(30),
-                clientProperties(env));
-    }
-
-    /**
-     * Client settings from the environment: {@code STRATUS_KAFKA_SECURITY_PROTOCOL=SASL_SSL} becomes
-     * {@code security.protocol=SASL_SSL}. Credentials stay out of flags, files and the repository.
-     */
-    static Map<String, String> clientProperties(Map<String, String> env) {
-        Map<String, String> props = new java.util.TreeMap<>();
-        env.forEach((key, value) -> {
-            if (key.startsWith("STRATUS_KAFKA_")) {
-                props.put(key.substring("STRATUS_KAFKA_".length()).toLowerCase().replace('_', '.'), value);
-            }
-        });
-        return props;
+                                   Map<String, String> client) {
+        return new KafkaSettings(bootstrapServers, partitions, replicationFactor, DEFAULT_REQUEST_TIMEOUT,
+                DEFAULT_SESSION_TIMEOUT, client);
     }
 
     Properties common(String clientId) {

@@ -58,14 +58,7 @@ public record CouchDbSettings(URI url, String database, String user, String pass
 
     /** The default database, timeout and retries at {@code url}; credentials from {@code env}. */
     public static CouchDbSettings fromEnvironment(Map<String, String> env, String url) {
-        String user = nonBlank(env.get(USER_VARIABLE));
-        String password = nonBlank(env.get(PASSWORD_VARIABLE));
-        if ((user == null) != (password == null)) {
-            throw new IllegalArgumentException("set both " + USER_VARIABLE + " and " + PASSWORD_VARIABLE
-                    + ", or neither");
-        }
-        return new CouchDbSettings(URI.create(url), DEFAULT_DATABASE, user, password, DEFAULT_TIMEOUT,
-                DEFAULT_MAX_RETRIES);
+        return CouchDbEnvironment.from(env).settings(url);
     }
 
     public CouchDbSettings withDatabase(String name) {
@@ -84,10 +77,6 @@ public record CouchDbSettings(URI url, String database, String user, String pass
         return "CouchDbSettings[url=" + url + ", database=" + database + ", user=" + user
                 + ", password=" + (password == null ? "none" : "***") + ", timeout=" + timeout
                 + ", maxRetries=" + maxRetries + "]";
-    }
-
-    private static String nonBlank(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 
     /**

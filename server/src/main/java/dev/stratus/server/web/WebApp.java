@@ -78,23 +78,23 @@ public final class WebApp {
         this.registry = registry;
         this.json = json;
         this.decoder = new ImageDecoder(json);
-        this.limiter = new RateLimiter(settings.rateLimitPerSecond(), settings.rateLimitBurst());
+        this.limiter = new RateLimiter(settings.rateLimit().perSecond(), settings.rateLimit().burst());
         this.openApi = resource("/openapi.json");
     }
 
     public void configure(JavalinConfig config) {
-        config.jetty.host = settings.host();
-        config.jetty.port = settings.port();
+        config.jetty.host = settings.network().host();
+        config.jetty.port = settings.network().port();
         // Jetty's own connector, for a deeper accept queue than Java's default of 50: under a
         // burst of new connections, dropped SYNs come back only after 1, 3, 7 seconds.
         config.jetty.addConnector((server, http) -> {
             ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-            connector.setHost(settings.host());
-            connector.setPort(settings.port());
+            connector.setHost(settings.network().host());
+            connector.setPort(settings.network().port());
             connector.setAcceptQueueSize(ACCEPT_QUEUE);
             return connector;
         });
-        config.http.maxRequestSize = settings.maxBodyBytes();
+        config.http.maxRequestSize = settings.network().maxBodyBytes();
         config.http.responseBufferSize = RESULT_COPY_BUFFER;
         // Javalin decides whether an answer may be compressed by searching its type, case-insensitively,
         // for each of a long list of excluded types: measured at ~15 % of the server's CPU per prediction.
@@ -144,9 +144,9 @@ public final class WebApp {
         ctx.header("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
         ctx.header("Cross-Origin-Opener-Policy", "same-origin");
         long length = ctx.contentLength();
-        if (length > settings.maxBodyBytes()) {
+        if (length > settings.network().maxBodyBytes()) {
             throw new HttpResponseException(413, "the body is " + length + " bytes; the limit is "
-                    + settings.maxBodyBytes() + " bytes");
+                    + settings.network().maxBodyBytes() + " bytes");
         }
     }
 
@@ -240,7 +240,7 @@ public final class WebApp {
             error(ctx, 504, "timeout", e.getMessage());
         } else if (e instanceof TooManyRequests limited) {
             ctx.header("Retry-After", Long.toString(limited.retryAfterSeconds));
-            error(ctx, 429, "rate_limited", "more than " + settings.rateLimitPerSecond()
+            error(ctx, 429, "rate_limited", "more than " + settings.rateLimit().perSecond()
                     + " requests per second from this client; retry after " + limited.retryAfterSeconds + " s");
         } else if (e instanceof HttpResponseException http) {
             error(ctx, http.getStatus(), codeFor(http.getStatus()), http.getMessage());

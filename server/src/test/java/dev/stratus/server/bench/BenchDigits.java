@@ -4,6 +4,7 @@ import dev.stratus.core.image.Mnist;
 import dev.stratus.core.mnist.Idx;
 import dev.stratus.core.mnist.LabeledImages;
 import dev.stratus.core.mnist.MnistFiles;
+import dev.stratus.core.mnist.MnistSource;
 import dev.stratus.server.store.PredictionRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +19,7 @@ final class BenchDigits {
     }
 
     static LabeledImages load() {
-        Path dir = MnistFiles.resolveDirectory(null, System.getenv());
+        Path dir = MnistSource.from(System.getenv()).directory();
         Path images = dir.resolve(MnistFiles.TEST_IMAGES);
         if (!Files.isRegularFile(images)) {
             throw new IllegalStateException("no MNIST test images in " + dir + "; set STRATUS_DATA");

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stratus.core.image.DigitImage;
 import dev.stratus.core.image.Preprocessor;
 import dev.stratus.server.Digits;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DigitMessagesTest {
@@ -45,14 +44,5 @@ class DigitMessagesTest {
         assertThat(record.input()).isEqualTo(WorkerFixtures.image(0).toUnsignedBytes());
         assertThatThrownBy(() -> DigitMessages.reply("{\"id\":\"x\",\"digit\":12,\"probabilities\":[]}".getBytes()))
                 .isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void kafka_client_settings_come_from_the_environment() {
-        Map<String, String> props = KafkaSettings.clientProperties(Map.of("STRATUS_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
-                "STRATUS_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "PATH", "/bin"));
-
-        assertThat(props).containsOnly(Map.entry("security.protocol", "SASL_SSL"),
-                Map.entry("sasl.mechanism", "SCRAM-SHA-512"));
     }
 }

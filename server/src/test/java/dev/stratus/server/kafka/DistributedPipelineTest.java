@@ -69,9 +69,9 @@ class DistributedPipelineTest {
         couchDb = LocalCouchDb.start(Files.createDirectories(dir.resolve("couchdb")));
         couch = new Http(couchDb.url());
         for (String id : List.of("gw1", "gw2")) {
-            gateways.add(StratusServer.start(ServerConfig.defaults().withPort(0)
-                            .withDataDirectory(dir.resolve(id)).withRateLimit(0, 1)
-                            .withQueue(4096, 64, Duration.ofNanos(200_000), GATEWAY_TIMEOUT),
+            gateways.add(StratusServer.start(ServerConfig.builder().port(0)
+                            .dataDirectory(dir.resolve(id)).rateLimit(0, 1)
+                            .inferenceTimeout(GATEWAY_TIMEOUT).build(),
                     Backend.kafka(KafkaSettings.of(kafka.bootstrapServers(), 6, 0, Map.of()),
                             CouchDbSettings.fromEnvironment(Map.of(), couchDb.url()), id, 4096)));
         }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,7 +97,7 @@ class H2PredictionStoreTest {
             store.label("p1", 7);
         }
         StringWriter out = new StringWriter();
-        var line = ServerCli.commandLine();
+        var line = ServerCli.commandLine(Map.of());
         line.setOut(new PrintWriter(out));
         int code = line.execute("export-feedback", "--data-dir", dir.resolve("data").toString(),
                 "--out", dir.resolve("export").toString());

@@ -40,7 +40,7 @@ class ApiTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = StratusServer.start(ServerConfig.defaults().withPort(0).withDataDirectory(data).withRateLimit(0, 1));
+        server = StratusServer.start(ServerConfig.builder().port(0).dataDirectory(data).rateLimit(0, 1).build());
         http = new Http(server.url());
     }
 
@@ -210,8 +210,8 @@ class ApiTest {
 
     @Test
     void a_client_over_its_rate_limit_gets_429_with_retry_after(@TempDir Path dir) throws IOException {
-        try (StratusServer limited = StratusServer.start(ServerConfig.defaults().withPort(0).withDataDirectory(dir)
-                .withRateLimit(0.5, 2))) {
+        try (StratusServer limited = StratusServer.start(ServerConfig.builder().port(0).dataDirectory(dir)
+                .rateLimit(0.5, 2).build())) {
             Http client = new Http(limited.url());
             List<Integer> statuses = new ArrayList<>();
             HttpResponse<String> last = null;
@@ -228,8 +228,8 @@ class ApiTest {
 
     @Test
     void a_full_inference_queue_answers_503_at_once(@TempDir Path dir) throws Exception {
-        try (StratusServer small = StratusServer.start(ServerConfig.defaults().withPort(0).withDataDirectory(dir)
-                .withRateLimit(0, 1).withQueue(1, 1, Duration.ZERO, Duration.ofSeconds(30)))) {
+        try (StratusServer small = StratusServer.start(ServerConfig.builder().port(0).dataDirectory(dir).rateLimit(0, 1)
+                .queueCapacity(1).maxBatch(1).batchDelay(Duration.ZERO).inferenceTimeout(Duration.ofSeconds(30)).build())) {
             Http client = new Http(small.url());
             List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
@@ -276,8 +276,8 @@ class ApiTest {
             public void close() {
             }
         };
-        ServerConfig config = ServerConfig.defaults().withPort(0).withDataDirectory(dir).withRateLimit(0, 1)
-                .withQueue(16, 1, Duration.ZERO, Duration.ofMillis(300));
+        ServerConfig config = ServerConfig.builder().port(0).dataDirectory(dir).rateLimit(0, 1)
+                .queueCapacity(16).maxBatch(1).batchDelay(Duration.ZERO).inferenceTimeout(Duration.ofMillis(300)).build();
         try (StratusServer slow = StratusServer.start(config, registry -> {
             H2PredictionStore store = H2PredictionStore.open(dir);
             return new Backend(silent, store, "silent", List.of(store));

@@ -81,7 +81,7 @@ class BrowserTest {
         assertThat(data).as("system property stratus.test.data (the MNIST folder)").isNotBlank();
         mnist = new MnistFiles(Path.of(data)).test();
 
-        server = StratusServer.start(ServerConfig.defaults().withPort(0).withDataDirectory(temp.resolve("store")));
+        server = StratusServer.start(ServerConfig.builder().port(0).dataDirectory(temp.resolve("store")).build());
         serverRunning = true;
 
         driverService = new ChromeDriverService.Builder()

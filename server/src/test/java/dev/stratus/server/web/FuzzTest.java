@@ -32,8 +32,8 @@ class FuzzTest {
         byte[] validDataUrl = ("{\"image\":\"" + Digits.dataUrl(validPng) + "\"}").getBytes(StandardCharsets.UTF_8);
         Map<Integer, Integer> statuses = new TreeMap<>();
 
-        try (StratusServer server = StratusServer.start(ServerConfig.defaults().withPort(0).withDataDirectory(dir)
-                .withRateLimit(0, 1))) {
+        try (StratusServer server = StratusServer.start(ServerConfig.builder().port(0).dataDirectory(dir)
+                .rateLimit(0, 1).build())) {
             Http http = new Http(server.url());
             for (int i = 0; i < 3_000; i++) {
                 byte[] body = switch (i % 5) {

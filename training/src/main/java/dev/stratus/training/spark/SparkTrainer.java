@@ -43,15 +43,18 @@ import org.apache.spark.storage.StorageLevel;
 public final class SparkTrainer {
     private final TrainingOptions options;
     private final SparkSettings settings;
+    private final Path djlCache;
     private final PrintStream progress;
 
     /** The trained network and what the model card records about the distributed run. */
     public record Result(TrainingRun run, Map<String, Object> distributed) {
     }
 
-    public SparkTrainer(TrainingOptions options, SparkSettings settings, PrintStream progress) {
+    /** {@code djlCache}: where the executors' DJL unpacks PyTorch. */
+    public SparkTrainer(TrainingOptions options, SparkSettings settings, Path djlCache, PrintStream progress) {
         this.options = options;
         this.settings = settings;
+        this.djlCache = djlCache;
         this.progress = progress;
     }
 
@@ -253,7 +256,7 @@ public final class SparkTrainer {
                 .set("spark.executor.cores", "1")
                 .set("spark.executor.memory", settings.executorMemory())
                 .set("spark.executorEnv.OPT_OUT_TRACKING", "true")
-                .set("spark.executorEnv.DJL_CACHE_DIR", djlCache())
+                .set("spark.executorEnv.DJL_CACHE_DIR", djlCache.toString())
                 // Start the rounds only when every replica has an executor.
                 .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
                 .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "120s");
@@ -288,11 +291,5 @@ public final class SparkTrainer {
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException("cannot locate the training classes", e);
         }
-    }
-
-    private static String djlCache() {
-        String configured = System.getenv("DJL_CACHE_DIR");
-        return configured != null ? configured
-                : Path.of(System.getProperty("user.home"), ".cache", "stratus", "djl").toString();
     }
 }

@@ -16,6 +16,7 @@ import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.training.ModelWriter;
 import dev.stratus.training.Schedule;
 import dev.stratus.training.TrainingData;
+import dev.stratus.training.TrainingEnvironment;
 import dev.stratus.training.TrainingOptions;
 import dev.stratus.training.TrainingRun;
 import dev.stratus.training.augment.Augmentation;
@@ -39,6 +40,8 @@ import picocli.CommandLine;
  * in {@code local[2]}.
  */
 class SparkTrainingTest {
+    /** Where the build's surefire settings put it (DJL_CACHE_DIR). */
+    static final Path DJL_CACHE = TrainingEnvironment.from(Map.of()).djlCache();
     static LabeledImages train;
     static LabeledImages test;
 
@@ -76,7 +79,7 @@ class SparkTrainingTest {
             data = TrainingData.prepare(train, test, new Preprocessor(), options.validationSplit(), options.limit(),
                     options.seed());
             SparkSettings settings = new SparkSettings("spark://127.0.0.1:" + port, 2, 40, "768m", 0, Map.of());
-            result = new SparkTrainer(options, settings, System.out).train(data);
+            result = new SparkTrainer(options, settings, DJL_CACHE, System.out).train(data);
             executors = pids.stream().flatMap(pid -> ProcessHandle.of(pid).stream())
                     .flatMap(ProcessHandle::descendants).toList();
         } finally {
@@ -116,12 +119,12 @@ class SparkTrainingTest {
 
         float[] first;
         float[] second;
-        try (TrainingRun run = new SparkTrainer(options, settings, System.out).train(data).run()) {
+        try (TrainingRun run = new SparkTrainer(options, settings, DJL_CACHE, System.out).train(data).run()) {
             assertThat(run.epochs()).hasSize(1);
             assertThat(run.checkpoints().get(run.checkpoints().size() - 1).testAccuracy()).isGreaterThan(0.80);
             first = run.probabilities(data.test().pixels(), 100);
         }
-        try (TrainingRun run = new SparkTrainer(options, settings, System.out).train(data).run()) {
+        try (TrainingRun run = new SparkTrainer(options, settings, DJL_CACHE, System.out).train(data).run()) {
             second = run.probabilities(data.test().pixels(), 100);
         }
         assertThat(second).as("same seed, same shards, same model").containsExactly(first);

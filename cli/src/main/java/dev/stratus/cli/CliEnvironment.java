@@ -1,0 +1,37 @@
+package dev.stratus.cli;
+
+import dev.stratus.core.config.EnvVar;
+import dev.stratus.core.mnist.MnistSource;
+import dev.stratus.core.model.Model;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code evaluate} and {@code bench} take from the environment, read once in {@link StratusCli}
+ * and validated here. Flags win over these.
+ *
+ * @param model     a model directory, or null for the shipped model
+ * @param mnist     where the MNIST files are and where they come from
+ * @param accessLog the access log level of the server {@code bench serve} starts
+ */
+record CliEnvironment(Path model, MnistSource mnist, String accessLog) {
+    static final EnvVar ACCESS_LOG = new EnvVar("STRATUS_ACCESS_LOG",
+            "Access log level of the server 'bench serve' starts (a log line per request measures the logger).",
+            "OFF");
+
+    static final List<EnvVar> EVALUATE = List.of(Model.VARIABLE);
+    static final List<EnvVar> BENCH_MODEL = List.of(Model.VARIABLE, MnistSource.DATA, MnistSource.MIRROR);
+    static final List<EnvVar> BENCH_SERVE = List.of(MnistSource.DATA, ACCESS_LOG);
+
+    CliEnvironment {
+        if (mnist == null || accessLog == null) {
+            throw new IllegalArgumentException("the MNIST source and the access log level must be set");
+        }
+    }
+
+    static CliEnvironment from(Map<String, String> env) {
+        return new CliEnvironment(Model.VARIABLE.path(env), MnistSource.from(env),
+                ACCESS_LOG.text(env, ACCESS_LOG.byDefault()));
+    }
+}
