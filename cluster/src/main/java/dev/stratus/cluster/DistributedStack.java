@@ -26,8 +26,6 @@ import java.util.stream.Stream;
 public final class DistributedStack implements AutoCloseable {
     /** The main class of the server artifact, which has the {@code up} and {@code worker} commands. */
     static final String SERVER_MAIN = "dev.stratus.server.ServerCli";
-    /** The file in the work directory that lists the running processes (see {@link #writeMembers}). */
-    public static final String MEMBERS_FILE = "members.tsv";
 
     private static final Duration GATEWAY_START = Duration.ofSeconds(120);
     private static final Duration WORKER_START = Duration.ofSeconds(120);
@@ -296,46 +294,21 @@ public final class DistributedStack implements AutoCloseable {
         List<Supervisor.Part> parts = new ArrayList<>();
         for (int node = 0; node < kafka.nodes(); node++) {
             int n = node;
-            parts.add(part("kafka-" + n, () -> kafka.isRunning(n), () -> kafka.pid(n), () -> kafka.start(n)));
+            parts.add(new Supervisor.Part("kafka-" + n, () -> kafka.isRunning(n), () -> kafka.pid(n), () -> kafka.start(n)));
         }
-        parts.add(part("couchdb", couchDb::isRunning, couchDb::pid, couchDb::start));
+        parts.add(new Supervisor.Part("couchdb", couchDb::isRunning, couchDb::pid, couchDb::start));
         for (List<Child> group : List.of(gateways, workers)) {
             for (Child child : group) {
-                parts.add(part(child.role(), () -> current(group, child.role()).process().isAlive(),
+                parts.add(new Supervisor.Part(child.role(), () -> current(group, child.role()).process().isAlive(),
                         () -> current(group, child.role()).process().pid(), () -> relaunch(group, child.role())));
             }
         }
         if (nginx != null) {
             List<Integer> upstreams = gateways.stream().map(Child::port).toList();
-            parts.add(part("nginx", () -> nginx.isRunning(), () -> nginx.pid(), () -> nginx = LocalNginx.start(
+            parts.add(new Supervisor.Part("nginx", () -> nginx.isRunning(), () -> nginx.pid(), () -> nginx = LocalNginx.start(
                     settings.workDir().toAbsolutePath().resolve("nginx"), settings.port(), upstreams)));
         }
         return parts;
-    }
-
-    private static Supervisor.Part part(String role, java.util.function.BooleanSupplier alive,
-                                        java.util.function.LongSupplier pid, Runnable restart) {
-        return new Supervisor.Part() {
-            @Override
-            public String role() {
-                return role;
-            }
-
-            @Override
-            public boolean alive() {
-                return alive.getAsBoolean();
-            }
-
-            @Override
-            public long pid() {
-                return pid.getAsLong();
-            }
-
-            @Override
-            public void restart() {
-                restart.run();
-            }
-        };
     }
 
     private synchronized Child current(List<Child> group, String role) {
@@ -351,23 +324,11 @@ public final class DistributedStack implements AutoCloseable {
         }
     }
 
-    /**
-     * {@code members.tsv} in the work directory: role, pid, port and log of every running
-     * process, one a line, rewritten (atomically) after the start and after each restart, for
-     * tools that watch the stack ({@code stratus chaos}).
-     */
     private void writeMembers() {
-        StringBuilder text = new StringBuilder();
-        for (Member member : members()) {
-            text.append(member.role()).append('\t').append(member.pid()).append('\t').append(member.port())
-                    .append('\t').append(member.log()).append('\n');
-        }
-        Path file = settings.workDir().toAbsolutePath().resolve(MEMBERS_FILE);
         try {
-            Path temporary = Files.writeString(file.resolveSibling(MEMBERS_FILE + ".tmp"), text);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            progress.accept("cannot write " + file + ": " + e.getMessage());
+            MembersFile.write(settings.workDir().toAbsolutePath(), members());
+        } catch (UncheckedIOException e) {
+            progress.accept(e.getMessage());
         }
     }
 

@@ -6,7 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,16 +24,8 @@ final class Supervisor implements AutoCloseable {
     private static final Duration LONGEST_PAUSE = Duration.ofSeconds(30);
     private static final Duration CALM = Duration.ofMinutes(1);
 
-    /** One supervised process. */
-    interface Part {
-        String role();
-
-        boolean alive();
-
-        long pid();
-
-        /** Starts the part again; may wait until it is ready. */
-        void restart();
+    /** One supervised process: whether it runs, its pid, and how to start it again (may wait until ready). */
+    record Part(String role, BooleanSupplier alive, LongSupplier pid, Runnable restart) {
     }
 
     private record History(long lastRestartNanos, Duration pause) {
@@ -61,8 +55,8 @@ final class Supervisor implements AutoCloseable {
                 if (stopped) {
                     return;
                 }
-                if (part.alive()) {
-                    lastPids.put(part.role(), part.pid());
+                if (part.alive().getAsBoolean()) {
+                    lastPids.put(part.role(), part.pid().getAsLong());
                 } else {
                     restart(part);
                 }
@@ -86,9 +80,9 @@ final class Supervisor implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            part.restart();
-            lastPids.put(part.role(), part.pid());
-            progress.accept(String.format("supervisor: %s running again as pid %d (%.1f s)", part.role(), part.pid(),
+            part.restart().run();
+            lastPids.put(part.role(), part.pid().getAsLong());
+            progress.accept(String.format("supervisor: %s running again as pid %d (%.1f s)", part.role(), part.pid().getAsLong(),
                     (System.nanoTime() - started) / 1e9));
             changed.run();
         } catch (RuntimeException e) {

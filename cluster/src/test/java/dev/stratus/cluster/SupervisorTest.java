@@ -2,12 +2,10 @@ package dev.stratus.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -53,15 +51,9 @@ class SupervisorTest {
         assertThat(Leftovers.find(dir.toAbsolutePath())).as("nothing is left running").isEmpty();
     }
 
-    private static Map<String, Long> members(Path dir) throws IOException {
+    private static Map<String, Long> members(Path dir) {
         Map<String, Long> pids = new HashMap<>();
-        Path file = dir.resolve(DistributedStack.MEMBERS_FILE);
-        if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file)) {
-                String[] fields = line.split("\t");
-                pids.put(fields[0], Long.parseLong(fields[1]));
-            }
-        }
+        MembersFile.read(dir).forEach(member -> pids.put(member.role(), member.pid()));
         return pids;
     }
 }
