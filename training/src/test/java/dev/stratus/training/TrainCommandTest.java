@@ -2,6 +2,7 @@ package dev.stratus.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stratus.core.config.EnvVar;
 import dev.stratus.training.augment.Augmentation;
 import dev.stratus.training.network.Architecture;
 import java.io.PrintWriter;
@@ -74,5 +75,40 @@ class TrainCommandTest {
         err.getBuffer().setLength(0);
         assertThat(line.execute("--spark", "local[2]", "--local-steps", "0", "--data", "/nonexistent")).isEqualTo(2);
         assertThat(err.toString()).contains("local steps must be positive");
+    }
+
+    @Test
+    void help_lists_every_variable_train_honours() {
+        StringWriter out = new StringWriter();
+        CommandLine line = TrainCommand.commandLine(Map.of());
+        line.setOut(new PrintWriter(out));
+
+        assertThat(line.execute("--help")).isZero();
+        String text = out.toString().replaceAll("\\s+", " ");
+        for (EnvVar variable : TrainingEnvironment.VARIABLES) {
+            assertThat(text).contains(" " + variable.name() + " " + variable.meaning() + " Default: "
+                    + variable.byDefault() + ".");
+        }
+        assertThat(text).contains("DJL_CACHE_DIR").contains("STRATUS_DATA");
+    }
+
+    @Test
+    void a_bad_variable_stops_train_before_anything_else_naming_it() {
+        StringWriter err = new StringWriter();
+        CommandLine line = TrainCommand.commandLine(Map.of("STRATUS_MNIST_MIRROR", "not a url"));
+        line.setErr(new PrintWriter(err));
+
+        assertThat(line.execute("--data", "/nonexistent")).isEqualTo(2);
+        assertThat(err.toString()).contains("train: STRATUS_MNIST_MIRROR must be an http(s) URL, got 'not a url'");
+    }
+
+    @Test
+    void the_environment_gives_the_data_directory_and_the_djl_cache() {
+        TrainingEnvironment env = TrainingEnvironment.from(Map.of("STRATUS_DATA", "/data/mnist",
+                "DJL_CACHE_DIR", "/cache/djl"));
+
+        assertThat(env.mnist().files(null).directory()).isEqualTo(java.nio.file.Path.of("/data/mnist"));
+        assertThat(env.djlCache()).isEqualTo(java.nio.file.Path.of("/cache/djl"));
+        assertThat(TrainingEnvironment.from(Map.of()).djlCache().toString()).endsWith(".cache/stratus/djl");
     }
 }
