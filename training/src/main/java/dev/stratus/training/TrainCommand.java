@@ -11,9 +11,11 @@ import dev.stratus.training.augment.Augmentation;
 import dev.stratus.training.network.Architecture;
 import dev.stratus.training.spark.SparkSettings;
 import dev.stratus.training.spark.SparkTrainer;
+import dev.stratus.training.spark.StandaloneMaster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -90,6 +92,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Where to write the model directory (default runs/<arch>-<time>).")
     Path out;
 
+    /** How long a standalone master may take to accept a connection before training is refused. */
+    private static final Duration MASTER_TIMEOUT = Duration.ofSeconds(5);
+
     private final Map<String, String> env;
     private final PrintStream console;
 
@@ -127,6 +132,9 @@ public final class TrainCommand implements Callable<Integer> {
         // Checked before any data is read or downloaded.
         SparkSettings spark = sparkMaster == null ? null
                 : new SparkSettings(sparkMaster, workers, localSteps, executorMemory, options.threads(), sparkConf);
+        if (spark != null) {
+            StandaloneMaster.requireReachable(spark.master(), MASTER_TIMEOUT);
+        }
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
 
         MnistFiles files = environment.mnist().files(data);
