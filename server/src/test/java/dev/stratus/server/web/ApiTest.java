@@ -5,14 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.core.image.DigitImage;
+import dev.stratus.core.model.Model;
+import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.Backend;
 import dev.stratus.server.Digits;
 import dev.stratus.server.Http;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.StratusServer;
 import dev.stratus.server.pipeline.Classified;
+import dev.stratus.server.pipeline.GatedMeterRegistry;
 import dev.stratus.server.pipeline.InferencePipeline;
+import dev.stratus.server.pipeline.MicroBatchingPipeline;
 import dev.stratus.server.store.H2PredictionStore;
+import dev.stratus.server.store.MemoryStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -166,6 +171,49 @@ class ApiTest {
     }
 
     @Test
+    void a_png_body_over_the_limit_is_413_whether_or_not_its_length_is_declared() {
+        byte[] png = Digits.png(0, 280, 8, 30, 50);
+        byte[] big = java.util.Arrays.copyOf(png, 1024 * 1024 + 10);
+
+        assertError(http.post(API, "image/png", big), 413, "body_too_large");
+        HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(URI.create(http.base() + API))
+                .header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))));
+        assertError(chunked, 413, "body_too_large");
+    }
+
+    @Test
+    void a_png_that_declares_huge_dimensions_is_refused_from_its_header() {
+        // 67 bytes that announce 100,000 x 100,000 pixels: 40 GB of ARGB if it were decoded.
+        HttpResponse<String> response = http.post(API, "image/png", Pngs.headerOnly(100_000, 100_000));
+
+        assertError(response, 400, "invalid_image");
+        assertThat(json(response).get("detail").asText()).contains("100000x100000").contains("at most 2048");
+        assertError(http.post(API, "image/png", Pngs.headerOnly(4096, 1)), 400, "invalid_image");
+    }
+
+    @Test
+    void a_body_declared_png_that_is_not_one_is_400_naming_the_problem() throws IOException {
+        HttpResponse<String> text = http.post(API, "image/png", "this is not a picture".getBytes());
+        assertError(text, 400, "invalid_image");
+        assertThat(json(text).get("detail").asText()).contains("not a PNG image");
+
+        byte[] png = Digits.png(0, 280, 8, 30, 50);
+        HttpResponse<String> truncated = http.post(API, "image/png", java.util.Arrays.copyOf(png, png.length / 2));
+        assertError(truncated, 400, "invalid_image");
+        assertThat(json(truncated).get("detail").asText()).contains("the PNG cannot be decoded");
+
+        for (String format : List.of("gif", "jpeg", "bmp")) {
+            HttpResponse<String> other = http.post(API, "image/png", Pngs.encoded(format));
+            assertError(other, 400, "invalid_image");
+            assertThat(json(other).get("detail").asText()).as(format)
+                    .containsIgnoringCase("expected a PNG image, got " + format);
+        }
+        HttpResponse<String> gifUrl = http.postJson(API, "{\"image\":\"" + Digits.dataUrl(Pngs.encoded("gif")) + "\"}");
+        assertError(gifUrl, 400, "invalid_image");
+    }
+
+    @Test
     void a_wrong_content_type_is_415() {
         assertError(http.post(API, "text/plain", "hello".getBytes()), 415, "unsupported_media_type");
         assertError(http.send(HttpRequest.newBuilder(URI.create(http.base() + API + "/x/label"))
@@ -210,8 +258,10 @@ class ApiTest {
 
     @Test
     void a_client_over_its_rate_limit_gets_429_with_retry_after(@TempDir Path dir) throws IOException {
+        // One token per 1,000 s: none comes back during the test however slow the machine, so the
+        // statuses are exact (the refill itself is RateLimiterTest's, on a stepped clock).
         try (StratusServer limited = StratusServer.start(ServerConfig.builder().port(0).dataDirectory(dir)
-                .rateLimit(0.5, 2).build())) {
+                .rateLimit(0.001, 2).build())) {
             Http client = new Http(limited.url());
             List<Integer> statuses = new ArrayList<>();
             HttpResponse<String> last = null;
@@ -221,45 +271,73 @@ class ApiTest {
             }
             assertThat(statuses).containsExactly(200, 200, 429, 429);
             assertError(last, 429, "rate_limited");
-            assertThat(last.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Integer.parseInt(v)).isPositive());
+            assertThat(json(last).get("detail").asText()).contains("requests per second from this client");
+            assertThat(last.headers().firstValue("Retry-After")).hasValueSatisfying(v ->
+                    assertThat(Integer.parseInt(v)).as("seconds until the next token").isBetween(900, 1000));
             assertThat(client.get("/health/ready").statusCode()).as("the page and health are not limited").isEqualTo(200);
         }
     }
 
     @Test
     void a_full_inference_queue_answers_503_at_once(@TempDir Path dir) throws Exception {
-        try (StratusServer small = StratusServer.start(ServerConfig.builder().port(0).dataDirectory(dir).rateLimit(0, 1)
-                .queueCapacity(1).maxBatch(1).batchDelay(Duration.ZERO).inferenceTimeout(Duration.ofSeconds(30)).build())) {
+        // Queue of 1 and a worker held after its first batch: the first request is being worked on,
+        // the second waits in the queue, so the third finds it full, whatever the machine's speed.
+        GatedMeterRegistry gate = new GatedMeterRegistry();
+        MemoryStore store = new MemoryStore();
+        Model model = Model.loadDefault(OnnxClassifier.Threads.DEFAULT);
+        ServerConfig config = ServerConfig.builder().port(0).dataDirectory(dir).rateLimit(0, 1)
+                .queueCapacity(1).maxBatch(1).batchDelay(Duration.ZERO).inferenceTimeout(Duration.ofSeconds(60)).build();
+        try (StratusServer small = StratusServer.start(config, registry -> new Backend(
+                new MicroBatchingPipeline(model, store, 1, 1, Duration.ZERO, gate), store, "gated", List.of(model)))) {
             Http client = new Http(small.url());
-            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
-            for (int i = 0; i < 300; i++) {
-                responses.add(client.client().sendAsync(HttpRequest.newBuilder(URI.create(small.url() + API))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(Digits.pixelsJson(i % 50))).build(),
-                        HttpResponse.BodyHandlers.ofString()));
+            try {
+                CompletableFuture<HttpResponse<String>> first = postAsync(client, 0);
+                gate.awaitHeld();
+                CompletableFuture<HttpResponse<String>> second = postAsync(client, 1);
+                awaitQueueDepth(client, 1);
+
+                HttpResponse<String> refused = client.postJson(API, Digits.pixelsJson(2));
+
+                assertThat(first).as("answered before the queue moved").isNotDone();
+                assertThat(second).isNotDone();
+                assertError(refused, 503, "overloaded");
+                assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+                gate.open();
+                assertThat(List.of(first.get().statusCode(), second.get().statusCode())).containsExactly(200, 200);
+                assertThat(store.records).hasSize(2);
+            } finally {
+                gate.open();
             }
-            List<Integer> statuses = new ArrayList<>();
-            HttpResponse<String> rejected = null;
-            for (CompletableFuture<HttpResponse<String>> f : responses) {
-                HttpResponse<String> r = f.get();
-                statuses.add(r.statusCode());
-                if (r.statusCode() == 503) {
-                    rejected = r;
-                }
-            }
-            assertThat(statuses).containsOnly(200, 503).contains(200, 503);
-            assertError(rejected, 503, "overloaded");
-            assertThat(rejected.headers().firstValue("Retry-After")).isPresent();
         }
+    }
+
+    private static CompletableFuture<HttpResponse<String>> postAsync(Http client, int digit) {
+        return client.client().sendAsync(HttpRequest.newBuilder(URI.create(client.base() + API))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Digits.pixelsJson(digit))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void awaitQueueDepth(Http client, int depth) throws InterruptedException {
+        for (int polls = 0; polls < 3_000; polls++) {
+            if (json(client.get("/health/ready")).get("queueDepth").asInt() == depth) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the queue never held " + depth);
     }
 
     @Test
     void an_inference_timeout_answers_504(@TempDir Path dir) throws IOException {
         // A pipeline that accepts work and never answers: the timeout path, deterministically.
+        List<CompletableFuture<Classified>> submitted = new java.util.concurrent.CopyOnWriteArrayList<>();
         InferencePipeline silent = new InferencePipeline() {
             @Override
             public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
-                return new CompletableFuture<>();
+                CompletableFuture<Classified> never = new CompletableFuture<>();
+                submitted.add(never);
+                return never;
             }
 
             @Override
@@ -282,9 +360,14 @@ class ApiTest {
             H2PredictionStore store = H2PredictionStore.open(dir);
             return new Backend(silent, store, "silent", List.of(store));
         })) {
-            long start = System.nanoTime();
-            assertError(new Http(slow.url()).postJson(API, Digits.pixelsJson(0)), 504, "timeout");
-            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(250L, 10_000L);
+            HttpResponse<String> response = new Http(slow.url()).postJson(API, Digits.pixelsJson(0));
+
+            assertError(response, 504, "timeout");
+            assertThat(json(response).get("detail").asText()).contains("within 300 ms");
+            assertThat(submitted).as("one submission, ended by the service's timeout").singleElement()
+                    .satisfies(f -> assertThat(f).failsWithin(Duration.ZERO)
+                            .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                            .withCauseInstanceOf(java.util.concurrent.TimeoutException.class));
         }
     }
 
