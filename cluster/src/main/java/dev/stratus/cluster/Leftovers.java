@@ -11,14 +11,14 @@ import java.util.Set;
  * java, node and nginx processes whose command line names the work directory. Every child the
  * stack starts names it (data directories, configuration files, the copied server jar).
  */
-final class Leftovers {
+public final class Leftovers {
     private static final Set<String> PROGRAMS = Set.of("java", "node", "nginx");
 
     private Leftovers() {
     }
 
     /** The leftovers of {@code workDir} (never this JVM; a supervisor asks before it starts any child). */
-    static List<ProcessHandle> find(Path workDir) {
+    public static List<ProcessHandle> find(Path workDir) {
         String dir = workDir.toAbsolutePath().normalize() + "/";
         ProcessHandle self = ProcessHandle.current();
         return ProcessHandle.allProcesses()

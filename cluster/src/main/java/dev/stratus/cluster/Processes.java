@@ -257,6 +257,25 @@ public final class Processes {
         killAll(children);
     }
 
+    /**
+     * SIGKILL to every process in the group that {@code leader} leads: each process that
+     * {@link #start} started leads its own (nginx's master and its worker, say), so this kills
+     * the whole of it, as a container runtime kills a container. Nothing happens if it is empty.
+     */
+    public static void killGroup(long leader) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-KILL", "--", "-" + leader).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kill(1) to stop process group " + leader, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops all {@code processes} together: SIGTERM to each, then SIGKILL to those alive after {@code grace}. */
     public static void stopAll(List<Process> processes, Duration grace) {
         List<ProcessHandle> children = processes.stream().flatMap(Process::descendants).toList();
@@ -316,7 +335,8 @@ public final class Processes {
         return String.join("\n", Arrays.asList(all).subList(from, all.length));
     }
 
-    private static String readFrom(Path log, long from) {
+    /** The text of {@code log} from byte {@code from} on (empty if it is not there). */
+    public static String readFrom(Path log, long from) {
         if (!Files.exists(log)) {
             return "";
         }

@@ -1,11 +1,9 @@
 package dev.stratus.cluster;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -70,7 +68,7 @@ final class Supervisor implements AutoCloseable {
     private void restart(Part part) {
         Long pid = lastPids.get(part.role());
         if (pid != null) {
-            killGroup(pid);
+            Processes.killGroup(pid);
         }
         Duration pause = nextPause(part.role());
         progress.accept("supervisor: " + part.role() + (pid == null ? "" : " (pid " + pid + ")")
@@ -100,19 +98,6 @@ final class Supervisor implements AutoCloseable {
                 : last.pause().multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : last.pause().multipliedBy(2);
         history.put(role, new History(System.nanoTime(), pause));
         return pause;
-    }
-
-    /** SIGKILL to what is left in the process group that {@code leader} led (each part starts its own). */
-    private static void killGroup(long leader) {
-        try {
-            Process kill = new ProcessBuilder("kill", "-KILL", "--", "-" + leader).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            kill.waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            // No kill(1): what is left keeps its port, and the restart says so.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** False when stopped meanwhile. */

@@ -2,6 +2,7 @@ package dev.stratus.server.store;
 
 import dev.stratus.core.image.Mnist;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 
 /**
@@ -31,8 +32,10 @@ public record PredictionRecord(String id, Instant createdAt, String modelVersion
     public static PredictionRecord classified(String id, Instant createdAt, String modelVersion,
                                               dev.stratus.core.model.Prediction prediction,
                                               dev.stratus.core.image.DigitImage image) {
-        return new PredictionRecord(id, createdAt, modelVersion, prediction.digit(), prediction.probabilities(),
-                image.toUnsignedBytes(), null, null);
+        // Kept to the microsecond, what every store holds (H2's TIMESTAMP has six fraction digits):
+        // a nanosecond answer read back a microsecond record, and the answer was not its record.
+        return new PredictionRecord(id, createdAt.truncatedTo(ChronoUnit.MICROS), modelVersion, prediction.digit(),
+                prediction.probabilities(), image.toUnsignedBytes(), null, null);
     }
 
     public PredictionRecord withLabel(int value, Instant at) {
