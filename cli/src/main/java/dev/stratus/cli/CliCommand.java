@@ -1,13 +1,7 @@
 package dev.stratus.cli;
 
-import dev.stratus.core.config.EnvVar;
-import java.util.List;
+import dev.stratus.core.config.EnvironmentCommandLine;
 
 /** A command of this CLI: runs with the environment {@link StratusCli} read once and checked before it. */
-interface CliCommand {
-
-    /** The variables this command honours, for its {@code --help}. */
-    List<EnvVar> environment();
-
-    int call(CliEnvironment env) throws Exception;
+interface CliCommand extends EnvironmentCommandLine.EnvCommand<CliEnvironment> {
 }

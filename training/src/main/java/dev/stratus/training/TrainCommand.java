@@ -1,6 +1,6 @@
 package dev.stratus.training;
 
-import dev.stratus.core.config.EnvVar;
+import dev.stratus.core.config.EnvironmentCommandLine;
 import dev.stratus.core.image.Preprocessor;
 import dev.stratus.core.mnist.FeedbackFiles;
 import dev.stratus.core.mnist.Idx;
@@ -114,8 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
             cmd.getErr().println("train: " + e.getMessage());
             return e instanceof IOException || e instanceof IllegalArgumentException ? 2 : 1;
         });
-        line.getCommandSpec().usageMessage().footerHeading("%nEnvironment:%n")
-                .footer(EnvVar.helpLines(TrainingEnvironment.VARIABLES));
+        EnvironmentCommandLine.describe(line, TrainingEnvironment.VARIABLES);
         return line;
     }
 
