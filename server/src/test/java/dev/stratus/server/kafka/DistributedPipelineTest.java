@@ -329,10 +329,10 @@ class DistributedPipelineTest {
         // The production classpath, as a deployed worker has it (not the test classpath).
         String classpath = Path.of("target", "classes").toAbsolutePath() + ":"
                 + Path.of("target", "lib").toAbsolutePath() + "/*";
-        Process process = new ProcessBuilder(java, "-Xmx512m", "-cp", classpath,
+        // As the stack starts its children: its own process group, gone when this JVM dies.
+        Process process = dev.stratus.cluster.Processes.start(List.of(java, "-Xmx512m", "-cp", classpath,
                 "dev.stratus.server.ServerCli", "worker", "--bootstrap", kafka.bootstrapServers(),
-                "--couchdb", couchDb.url(), "--worker-id", id)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                "--couchdb", couchDb.url(), "--worker-id", id), dir, log);
         workers.put(id, process);
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {

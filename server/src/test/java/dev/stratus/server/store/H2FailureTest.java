@@ -87,7 +87,11 @@ class H2FailureTest {
         }
     }
 
-    /** Fails on the old store: label() first waited, without a bound, for every pending save. */
+    /**
+     * A label waits for its row at most H2's lock timeout, then fails the call (503), and the
+     * store writes again once the row is free. (The old store's label() first waited, with no
+     * bound, until every pending save was on disk.)
+     */
     @Test
     void a_label_on_a_row_that_another_transaction_holds_fails_within_a_bound_instead_of_hanging()
             throws Exception {
