@@ -56,13 +56,15 @@ final class DistributedSoak {
         Path work = settings.workDir().toAbsolutePath();
         Files.createDirectories(work);
         out.println("Starting stratus up --distributed under " + work + " ...");
+        Path upLog = work.resolveSibling(work.getFileName() + "-up.log");
+        // The log is appended to: an earlier soak's "ready" line must not count for this one.
+        long upLogFrom = Files.exists(upLog) ? Files.size(upLog) : 0;
         Launched up = Launched.start(settings.launcher(), List.of("up", "--distributed", "--port",
-                Integer.toString(settings.port()), "--work-dir", work.toString()), work.getParent(),
-                work.resolveSibling(work.getFileName() + "-up.log"));
+                Integer.toString(settings.port()), "--work-dir", work.toString()), work.getParent(), upLog);
         List<KillWindow> kills = new ArrayList<>();
         SoakTally tally;
         try {
-            up.awaitLine("up --distributed", 0, "Stratus is ready on", START);
+            up.awaitLine("up --distributed", upLogFrom, "Stratus is ready on", START);
             String url = "http://" + Processes.LOOPBACK + ":" + settings.port();
             remember(MembersFile.read(work));
             out.printf("Ready. %s of load at %d requests/s through %s, a kill every %d-%d s (seed %d)%n",

@@ -89,6 +89,8 @@ public final class DistributedStack implements AutoCloseable {
             // predictions and the gateways' data directories are kept.
             deleteRecursively(work.resolve("kafka"));
             deleteRecursively(work.resolve("logs"));
+            // It listed an earlier run's processes; written again once this one has started.
+            deleteRecursively(work.resolve(MembersFile.NAME));
             serverClasspath = snapshot(settings.serverClasspath(), work.resolve("lib"));
             int steps = 3 + (settings.workers() > 0 ? 1 : 0) + (settings.gateways() > 0 ? 2 : 0);
             int step = 0;
