@@ -109,19 +109,22 @@ final class BatchHandler {
                 done.completeExceptionally(new StoreException("stopped before the batch was stored", null));
                 return;
             }
+            // Counted before the replies go: the last acknowledgement completes the batch.
             int redelivered = 0;
             for (int i = 0; i < jobs.size(); i++) {
                 if (stored.get(i) != results.get(i)) {
                     redelivered++;
-                }
-                if (jobs.get(i).replyTo() != null) {
-                    producer.send(reply(jobs.get(i), stored.get(i), timing), acks);
                 }
             }
             if (redelivered > 0) {
                 metrics.redelivered().increment(redelivered);
                 LOG.info("redelivered: {} request(s) of this batch were stored before; answered with the stored records",
                         redelivered);
+            }
+            for (int i = 0; i < jobs.size(); i++) {
+                if (jobs.get(i).replyTo() != null) {
+                    producer.send(reply(jobs.get(i), stored.get(i), timing), acks);
+                }
             }
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
