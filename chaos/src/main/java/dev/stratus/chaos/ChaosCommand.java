@@ -106,7 +106,7 @@ public final class ChaosCommand implements Callable<Integer> {
         }
         out.print(report);
         Files.writeString(outAbs.resolve("report.txt"), report);
-        SoakReport.chart(embedded ? "stratus chaos --embedded" : "stratus chaos", load.finish(), kills,
+        SoakReport.chart(embedded ? "stratus chaos --embedded" : "stratus chaos", load.outcomes(), kills,
                 outAbs.resolve("timeline.png"));
         out.println("Report: " + outAbs.resolve("report.txt") + ", picture: " + outAbs.resolve("timeline.png"));
         return passed ? 0 : 1;

@@ -263,10 +263,9 @@ class DistributedPipelineTest {
                 if (!doc.get("_rev").asText().startsWith("1-") && !labelled.contains(id)) {
                     duplicated++;
                 }
-                String record = java.time.Instant.parse(doc.get("createdAt").asText()) + " digit " + doc.get("digit").asInt();
-                String answer = tally.answers.get(id);
-                if (!record.equals(java.time.Instant.parse(answer.substring(0, answer.indexOf(' ')))
-                        + answer.substring(answer.indexOf(' ')))) {
+                LoadTally.Answer record = new LoadTally.Answer(java.time.Instant.parse(doc.get("createdAt").asText()),
+                        doc.get("digit").asInt());
+                if (!record.equals(tally.answers.get(id))) {
                     differ++;
                 }
             }

@@ -25,8 +25,12 @@ final class LoadTally {
     final AtomicInteger sent = new AtomicInteger();
     final Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<String> answeredIds = new ConcurrentLinkedQueue<>();
-    /** Each answer's createdAt and digit, by id, to compare with the stored document. */
-    final Map<String, String> answers = new ConcurrentHashMap<>();
+    /** What an answer said, to compare with the stored document. */
+    record Answer(java.time.Instant createdAt, int digit) {
+    }
+
+    /** Each answer, by id. */
+    final Map<String, Answer> answers = new ConcurrentHashMap<>();
     final AtomicInteger correct = new AtomicInteger();
     final AtomicInteger connectionErrors = new AtomicInteger();
 
@@ -76,7 +80,8 @@ final class LoadTally {
             try {
                 var body = JSON.readTree(response.body());
                 answeredIds.add(body.get("id").asText());
-                answers.put(body.get("id").asText(), body.get("createdAt").asText() + " digit " + body.get("digit").asInt());
+                answers.put(body.get("id").asText(),
+                        new Answer(java.time.Instant.parse(body.get("createdAt").asText()), body.get("digit").asInt()));
                 if (body.get("digit").asInt() == Digits.label(digit)) {
                     correct.incrementAndGet();
                 }
