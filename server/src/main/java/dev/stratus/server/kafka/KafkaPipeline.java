@@ -1,8 +1,10 @@
 package dev.stratus.server.kafka;
 
 import dev.stratus.core.image.DigitImage;
+import dev.stratus.server.pipeline.BrokerException;
 import dev.stratus.server.pipeline.Classified;
 import dev.stratus.server.pipeline.InferencePipeline;
+import dev.stratus.server.pipeline.PipelineClosedException;
 import dev.stratus.server.pipeline.PipelineFullException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -103,7 +106,7 @@ public final class KafkaPipeline implements InferencePipeline {
     public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
         CompletableFuture<Classified> result = new CompletableFuture<>();
         if (!running) {
-            result.completeExceptionally(new PipelineFullException("the gateway is shutting down"));
+            result.completeExceptionally(new PipelineClosedException("the gateway is shutting down"));
             return result;
         }
         if (pending.size() >= maxInFlight) {
@@ -120,12 +123,17 @@ public final class KafkaPipeline implements InferencePipeline {
         try {
             producer.send(record, (metadata, failure) -> {
                 if (failure != null) {
-                    result.completeExceptionally(new PipelineFullException("Kafka did not accept the request: "
+                    // A retriable failure (a timeout, no leader, too few replicas) is Kafka being
+                    // unavailable for now; any other is a refusal that a retry would meet again.
+                    BrokerException.Kind kind = failure instanceof RetriableException
+                            ? BrokerException.Kind.UNAVAILABLE : BrokerException.Kind.REFUSED;
+                    result.completeExceptionally(new BrokerException(kind, "Kafka did not accept the request: "
                             + failure.getMessage()));
                 }
             });
         } catch (RuntimeException e) {
-            result.completeExceptionally(new PipelineFullException("Kafka is unavailable: " + e.getMessage()));
+            result.completeExceptionally(new BrokerException(BrokerException.Kind.UNAVAILABLE,
+                    "Kafka is unavailable: " + e.getMessage()));
         }
         return result;
     }
@@ -198,7 +206,7 @@ public final class KafkaPipeline implements InferencePipeline {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(5));
-        pending.values().forEach(p -> p.result().completeExceptionally(new PipelineFullException("the gateway stopped")));
+        pending.values().forEach(p -> p.result().completeExceptionally(new PipelineClosedException("the gateway stopped")));
         admin.delete(replyTopic);
         admin.close();
     }

@@ -6,8 +6,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Where the gateway sends preprocessed digits to be classified and recorded: in-process here,
  * through Kafka in distributed mode. The answer arrives asynchronously, once the prediction is
- * recorded, and is the record itself; a full pipeline refuses at once with
- * {@link PipelineFullException} rather than queueing without bound.
+ * recorded, and is the record itself. A pipeline that cannot take the work refuses at once with a
+ * {@link PipelineException} naming why (full, closed, broker failed) rather than queueing without
+ * bound.
  */
 public interface InferencePipeline extends AutoCloseable {
 

@@ -73,7 +73,7 @@ public final class MicroBatchingPipeline implements InferencePipeline {
     public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
         CompletableFuture<Classified> result = new CompletableFuture<>();
         if (!running) {
-            result.completeExceptionally(new PipelineFullException("the inference pipeline is shutting down"));
+            result.completeExceptionally(new PipelineClosedException("the inference pipeline is shutting down"));
         } else if (!queue.offer(new Job(requestId, image, System.nanoTime(), result))) {
             result.completeExceptionally(new PipelineFullException("the inference queue is full ("
                     + queue.remainingCapacity() + " free); retry shortly"));
@@ -123,7 +123,7 @@ public final class MicroBatchingPipeline implements InferencePipeline {
             }
         }
         queue.forEach(job -> job.result().completeExceptionally(
-                new PipelineFullException("the inference pipeline stopped")));
+                new PipelineClosedException("the inference pipeline stopped")));
     }
 
     private void classify(List<Job> batch) {
@@ -148,7 +148,7 @@ public final class MicroBatchingPipeline implements InferencePipeline {
             callbacks.execute(() -> storeAndAnswer(jobs, results));
         } catch (RejectedExecutionException e) {
             jobs.forEach(job -> job.result().completeExceptionally(
-                    new PipelineFullException("the inference pipeline is shutting down")));
+                    new PipelineClosedException("the inference pipeline is shutting down")));
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.stratus.server.pipeline;
 
-/** The pipeline's queue is full: the client should retry later (HTTP 503). */
-public final class PipelineFullException extends RuntimeException {
+/** The pipeline holds all the work it may: the client should retry shortly (HTTP 503, Retry-After). */
+public final class PipelineFullException extends PipelineException {
     public PipelineFullException(String message) {
-        super(message, null, false, false);
+        super(message);
     }
 }

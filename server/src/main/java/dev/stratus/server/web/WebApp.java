@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.core.image.GreyImage;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.pipeline.InferencePipeline;
+import dev.stratus.server.pipeline.BrokerException;
+import dev.stratus.server.pipeline.PipelineClosedException;
 import dev.stratus.server.pipeline.PipelineFullException;
 import dev.stratus.server.predict.BadInputException;
 import dev.stratus.server.predict.ImageDecoder;
@@ -236,6 +238,15 @@ public final class WebApp {
         } else if (e instanceof PipelineFullException) {
             ctx.header("Retry-After", "1");
             error(ctx, 503, "overloaded", e.getMessage());
+        } else if (e instanceof PipelineClosedException) {
+            error(ctx, 503, "shutting_down", e.getMessage());
+        } else if (e instanceof BrokerException broker) {
+            if (broker.kind() == BrokerException.Kind.REFUSED) {
+                error(ctx, 502, "broker_refused", e.getMessage());
+            } else {
+                ctx.header("Retry-After", "5");
+                error(ctx, 503, "broker_unavailable", e.getMessage());
+            }
         } else if (e instanceof InferenceTimeoutException) {
             error(ctx, 504, "timeout", e.getMessage());
         } else if (e instanceof TooManyRequests limited) {
