@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.stratus.server.predict.PredictionService;
 import dev.stratus.server.store.PredictionStore;
+import dev.stratus.server.web.HttpServer;
 import dev.stratus.server.web.WebApp;
-import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -17,13 +17,18 @@ import java.io.IOException;
 
 /** Creates, starts and stops the app: a backend (pipeline and store) behind the HTTP layer. Nothing else lives here. */
 public final class StratusServer implements AutoCloseable {
-    private final Javalin app;
+    /** How long requests already taken may take to finish when the server stops. */
+    private static final long DRAIN_MILLIS = 5_000;
+
+    private final HttpServer http;
+    private final WebApp web;
     private final Backend backend;
     private final JvmGcMetrics gcMetrics;
     private boolean closed;
 
-    private StratusServer(Javalin app, Backend backend, JvmGcMetrics gcMetrics) {
-        this.app = app;
+    private StratusServer(HttpServer http, WebApp web, Backend backend, JvmGcMetrics gcMetrics) {
+        this.http = http;
+        this.web = web;
         this.backend = backend;
         this.gcMetrics = gcMetrics;
     }
@@ -46,9 +51,13 @@ public final class StratusServer implements AutoCloseable {
             PredictionService service = new PredictionService(backend.pipeline(), backend.store(),
                     config.queue().timeout());
             WebApp web = new WebApp(config, service, backend.pipeline(), backend.store(), registry, json());
-            Javalin app = Javalin.create(web::configure).start();
-            return new StratusServer(app, backend, gcMetrics);
-        } catch (RuntimeException e) {
+            try {
+                return new StratusServer(web.listen(), web, backend, gcMetrics);
+            } catch (IOException | RuntimeException e) {
+                web.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
             backend.close();
             gcMetrics.close();
             throw e;
@@ -62,11 +71,11 @@ public final class StratusServer implements AutoCloseable {
     }
 
     public int port() {
-        return app.port();
+        return http.port();
     }
 
     public String url() {
-        String host = app.unsafe.jetty.host;
+        String host = http.host();
         return "http://" + (host == null || "0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port();
     }
 
@@ -85,8 +94,12 @@ public final class StratusServer implements AutoCloseable {
             return;
         }
         closed = true;
-        app.stop();
+        // Stop taking connections, let the requests already taken be answered, then stop the rest.
+        http.stopAccepting();
+        web.awaitIdle(DRAIN_MILLIS);
+        http.close();
         backend.close();
+        web.close();
         gcMetrics.close();
     }
 }

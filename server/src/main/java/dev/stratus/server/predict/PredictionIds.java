@@ -1,5 +1,6 @@
 package dev.stratus.server.predict;
 
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.UUID;
 
@@ -9,15 +10,28 @@ import java.util.UUID;
  * its end instead of touching a random page on every insert (what random version-4 ids cost the
  * embedded store); the random part, from a {@link SecureRandom}, keeps an id unguessable, which
  * matters because knowing an id is what lets a client read a prediction back.
+ *
+ * <p>The generator is the JDK's DRBG (NIST SP 800-90A, seeded from the operating system once per
+ * thread), not the default {@code NativePRNG}: that one mixes bytes read from {@code /dev/urandom}
+ * through a 32-byte buffer shared by every thread behind one lock, a system call every request or
+ * two on the serving path.
  */
 public final class PredictionIds {
-    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(PredictionIds::drbg);
 
     private PredictionIds() {
     }
 
     public static String next() {
         return next(System.currentTimeMillis()).toString();
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no DRBG SecureRandom", e);
+        }
     }
 
     static UUID next(long epochMillis) {

@@ -1,0 +1,241 @@
+package dev.stratus.server.web;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection, on its event loop: reads each request whole (up to the body limit),
+ * hands it to the app, and writes the answers in the order the requests came, however they
+ * finish (HTTP/1.1 pipelining). A body over the limit is answered 413 as soon as that is known;
+ * the rest of it is read and dropped so that the client sees the answer, then the connection
+ * closes. A connection idle for the configured time is closed.
+ */
+final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
+    /** Requests read ahead of their turn before the connection stops reading. */
+    private static final int MAX_QUEUED = 16;
+    /** How long the rest of an oversized body may take to arrive before the connection closes anyway. */
+    private static final long DISCARD_SECONDS = 5;
+
+    private final WebApp app;
+    private final long maxBodyBytes;
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private String client;
+    private Exchange reading;
+    private CompositeByteBuf body;
+    private boolean discarding;
+    private Exchange current;
+    private boolean closing;
+
+    /** What to do with a request when its turn comes: handle it, or refuse it. */
+    private interface Start {
+        void run(Exchange exchange);
+    }
+
+    private record Waiting(Exchange exchange, Start start) {
+    }
+
+    Connection(WebApp app, long maxBodyBytes) {
+        this.app = app;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.client = ctx.channel().remoteAddress() instanceof InetSocketAddress address
+                ? address.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof HttpRequest request) {
+                begin(request);
+            }
+            if (msg instanceof HttpContent content) {
+                append(content);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void begin(HttpRequest request) {
+        Exchange exchange = new Exchange(this, request, client, ctx.alloc());
+        if (request.decoderResult().isFailure()) {
+            Throwable cause = request.decoderResult().cause();
+            discardRest(exchange);
+            enqueue(exchange, ex -> app.refuse(ex, cause instanceof TooLongHttpLineException ? 414
+                    : cause instanceof TooLongHttpHeaderException ? 431 : 400, cause instanceof TooLongFrameException
+                    ? "the request line or headers are too long" : "the request is not valid HTTP: " + cause.getMessage()));
+            return;
+        }
+        long declared = HttpUtil.getContentLength(request, -1L);
+        if (declared > maxBodyBytes) {
+            tooLarge(exchange, "the body is " + declared + " bytes");
+            return;
+        }
+        if (HttpUtil.is100ContinueExpected(request)) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        reading = exchange;
+        body = ctx.alloc().compositeHeapBuffer();
+    }
+
+    private void append(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (discarding) {
+            if (last) {
+                discarding = false;
+                if (closing) {
+                    ctx.close();
+                }
+            }
+            return;
+        }
+        if (reading == null) {
+            return;
+        }
+        ByteBuf chunk = content.content();
+        if (body.readableBytes() + (long) chunk.readableBytes() > maxBodyBytes) {
+            Exchange exchange = reading;
+            releaseBody();
+            tooLarge(exchange, "the body is over " + maxBodyBytes + " bytes");
+            if (last) {
+                discarding = false;
+            }
+            return;
+        }
+        if (chunk.isReadable()) {
+            body.addComponent(true, chunk.retain());
+        }
+        if (last) {
+            byte[] bytes = new byte[body.readableBytes()];
+            body.readBytes(bytes);
+            releaseBody();
+            Exchange exchange = reading;
+            reading = null;
+            exchange.body(bytes);
+            enqueue(exchange, app::handle);
+        }
+    }
+
+    private void tooLarge(Exchange exchange, String what) {
+        discardRest(exchange);
+        enqueue(exchange, ex -> app.refuse(ex, 413, what + "; the limit is " + maxBodyBytes + " bytes"));
+    }
+
+    private void enqueue(Exchange exchange, Start start) {
+        if (current == null) {
+            current = exchange;
+            start.run(exchange);
+        } else {
+            waiting.add(new Waiting(exchange, start));
+            if (waiting.size() >= MAX_QUEUED) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
+    }
+
+    /** The exchange is answered with an error and the connection closed; what is left of its request is dropped. */
+    private void discardRest(Exchange exchange) {
+        exchange.closeAfter();
+        discarding = true;
+        reading = null;
+        ctx.executor().schedule(() -> {
+            if (discarding) {
+                ctx.close();
+            }
+        }, DISCARD_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Called by the exchange, on any thread, once it has its answer. */
+    @Override
+    public void answered(Exchange exchange, FullHttpResponse response) {
+        app.answered(exchange, response.status().code());
+        if (ctx.executor().inEventLoop()) {
+            write(exchange, response);
+        } else {
+            ctx.executor().execute(() -> write(exchange, response));
+        }
+    }
+
+    private void write(Exchange exchange, FullHttpResponse response) {
+        if (!ctx.channel().isActive()) {
+            response.release();
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(response);
+        var written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            closing = true;
+            written.addListener(f -> {
+                if (!discarding) {
+                    ctx.close();
+                }
+            });
+            return;
+        }
+        written.addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        if (exchange == current) {
+            current = null;
+            Waiting next = waiting.poll();
+            if (next != null) {
+                current = next.exchange();
+                next.start().run(next.exchange());
+            }
+            if (waiting.size() < MAX_QUEUED && !ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            ctx.close();
+        } else {
+            super.userEventTriggered(ctx, event);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releaseBody();
+        waiting.clear();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A reset by the client, mostly: nothing to answer on a broken connection.
+        ctx.close();
+    }
+
+    private void releaseBody() {
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+    }
+}
