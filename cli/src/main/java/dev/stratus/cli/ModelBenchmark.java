@@ -47,7 +47,8 @@ final class ModelBenchmark implements CliCommand {
     int batch;
 
     @Option(names = "--threads", defaultValue = "default",
-            description = "ONNX Runtime threading: 'default' (one thread per core) or 'single'.")
+            description = "ONNX Runtime threading: 'default' (one thread per core, spinning between calls), 'single', "
+                    + "or 'serving' (one per core, asleep between calls: what the server uses).")
     String threads;
 
     @Option(names = "--out", description = "Also write the results as JSON to this file.")
@@ -67,7 +68,9 @@ final class ModelBenchmark implements CliCommand {
         OnnxClassifier.Threads threading = switch (threads) {
             case "default" -> OnnxClassifier.Threads.DEFAULT;
             case "single" -> OnnxClassifier.Threads.SINGLE;
-            default -> throw new IllegalArgumentException("--threads is 'default' or 'single', not '" + threads + "'");
+            case "serving" -> OnnxClassifier.Threads.SERVING;
+            default -> throw new IllegalArgumentException("--threads is 'default', 'single' or 'serving', not '"
+                    + threads + "'");
         };
         if (batch <= 0 || !(seconds > 0)) {
             throw new IllegalArgumentException("--batch and --seconds must be positive");

@@ -31,7 +31,7 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
     /** The model in this JVM behind a micro-batching queue, predictions in an H2 file. */
     public static Factory embedded(ServerConfig config) {
         return registry -> {
-            Model model = Model.resolve(config.storage().modelDirectory(), OnnxClassifier.Threads.DEFAULT);
+            Model model = Model.resolve(config.storage().modelDirectory(), OnnxClassifier.Threads.SERVING);
             List<AutoCloseable> opened = new ArrayList<>(List.of(model));
             try {
                 PredictionStore store = H2PredictionStore.open(config.storage().dataDirectory(), registry);

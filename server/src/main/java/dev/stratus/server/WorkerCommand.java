@@ -56,7 +56,7 @@ final class WorkerCommand implements ServerCommand {
         String id = workerId != null ? workerId : env.instanceId();
         KafkaSettings kafka = cluster.kafka(env.kafka());
         CouchDbSettings couchDb = cluster.couchDb(env.couchDb());
-        try (Model loaded = Model.resolve(model != null ? model : env.model(), OnnxClassifier.Threads.DEFAULT);
+        try (Model loaded = Model.resolve(model != null ? model : env.model(), OnnxClassifier.Threads.SERVING);
              CouchDbPredictionStore store = CouchDbPredictionStore.open(couchDb)) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             InferenceWorker worker = InferenceWorker.connect(kafka, id, loaded, store, maxBatch, registry);
