@@ -83,6 +83,22 @@ snapshot() {
   done < "$OUT/roles.tsv"
 }
 
+# "role/thread-name ticks" for every thread of every member (Java names its native threads).
+threads() {
+  local role pid p
+  while IFS=$'\t' read -r role pid _ _; do
+    for p in $(tree "$pid"); do
+      # One read per process; a thread name may hold spaces and parentheses, the fields after it not.
+      cat /proc/"$p"/task/*/stat 2>/dev/null | awk -v role="$role" 'NF {
+        lp = index($0, "("); rp = 0
+        for (i = length($0); i > 0; i--) if (substr($0, i, 1) == ")") { rp = i; break }
+        name = substr($0, lp + 1, rp - lp - 1); gsub(/ /, "_", name)
+        n = split(substr($0, rp + 2), f, " ")
+        print role "/" name ":" $1, f[12] + f[13] }'
+    done
+  done < "$OUT/roles.tsv"
+}
+
 # --- start -----------------------------------------------------------------------------------
 log "starting ./stratus up --distributed --port $PORT ${UP_EXTRA[*]:-} (work dir $WORK)"
 "$ROOT/stratus" up --distributed --port "$PORT" --work-dir "$WORK" "${UP_EXTRA[@]}" > "$OUT/up.log" 2>&1 &
@@ -108,15 +124,16 @@ LABEL=$(printf '%6.0f/s' "$RATE")
 coproc BENCH { "$ROOT/stratus" bench serve --url "$URL" --data "$DATA" --rates "$RATE" --seconds "$SECONDS_MEASURED" \
     --warmup-seconds "$WARMUP" --out "$OUT/bench.json" 2>&1; }
 BENCH_PID_SAVED=$BENCH_PID
+exec {BENCH_OUT}<&"${BENCH[0]}"   # bash unsets BENCH when the client exits; this stays open
 first="" last_line=""
-while IFS= read -r line <&"${BENCH[0]}"; do
+while IFS= read -r line <&"$BENCH_OUT"; do
   echo "$line" >> "$OUT/bench.log"
   if [[ "$line" == *"$LABEL"*" s: sent"* ]]; then
     sec=$(sed -E 's/.*\/s +([0-9]+) s: sent.*/\1/' <<< "$line")
     if [[ -z "$first" ]]; then
-      first="$sec 0"; snapshot > "$OUT/cpu-before.txt"; echo "supervisor $(supervisor_ticks) 0 0" >> "$OUT/cpu-before.txt"
+      first="$sec 0"; snapshot > "$OUT/cpu-before.txt"; threads > "$OUT/threads-before.txt"; echo "supervisor $(supervisor_ticks) 0 0" >> "$OUT/cpu-before.txt"
     elif [[ "$sec" -eq "$SECONDS_MEASURED" ]]; then
-      last_line="$sec 0"; snapshot > "$OUT/cpu-after.txt"; echo "supervisor $(supervisor_ticks) 0 0" >> "$OUT/cpu-after.txt"
+      last_line="$sec 0"; snapshot > "$OUT/cpu-after.txt"; threads > "$OUT/threads-after.txt"; echo "supervisor $(supervisor_ticks) 0 0" >> "$OUT/cpu-after.txt"
     fi
   fi
 done
@@ -163,6 +180,10 @@ stop_stack
         printf "%-12s %12.2f %14.0f %14.0f %12.1f\n", $1, cpu, rd, wr, id
         tc += cpu; ti += id }
       END { printf "%-12s %12.2f %14s %14s %12.1f\n", "TOTAL", tc, "", "", ti }'
+  echo "busiest threads (CPU ms per prediction; a thread's name, then its id):"
+  join <(sort "$OUT/threads-before.txt") <(sort "$OUT/threads-after.txt") \
+    | awk -v n="$PREDICTIONS" -v tick="$TICK" '{ d = ($3 - $2) * 1000 / tick / n; if (d >= 0.05) printf "  %6.2f %s\n", d, $1 }' \
+    | sort -rn | head -25
   echo "single requests through nginx (status:ms): ${SINGLES[*]}"
   echo "files: $OUT"
 } | tee "$OUT/report.txt"

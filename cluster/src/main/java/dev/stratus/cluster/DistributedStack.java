@@ -27,6 +27,10 @@ public final class DistributedStack implements AutoCloseable {
     /** The main class of the server artifact, which has the {@code up} and {@code worker} commands. */
     static final String SERVER_MAIN = "dev.stratus.server.ServerCli";
 
+    /** JVM options of the gateways and workers. */
+    static final List<String> SERVER_JVM = List.of("-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+
     private static final Duration GATEWAY_START = Duration.ofSeconds(120);
     private static final Duration WORKER_START = Duration.ofSeconds(120);
     private static final Duration JVM_STOP_GRACE = Duration.ofSeconds(20);
@@ -278,8 +282,9 @@ public final class DistributedStack implements AutoCloseable {
     }
 
     private void launch(List<Child> group, String role, int port, Path work, List<String> arguments) {
-        List<String> command = new ArrayList<>(List.of(Processes.javaBinary(), "-XX:+ExitOnOutOfMemoryError",
-                "-cp", serverClasspath, SERVER_MAIN));
+        List<String> command = new ArrayList<>(List.of(Processes.javaBinary()));
+        command.addAll(SERVER_JVM);
+        command.addAll(List.of("-cp", serverClasspath, SERVER_MAIN));
         command.addAll(arguments);
         Path log = work.resolve("logs").resolve(role + ".log");
         Process process = Processes.start(command, work, log);

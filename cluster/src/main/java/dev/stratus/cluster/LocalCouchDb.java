@@ -1,6 +1,10 @@
 package dev.stratus.cluster;
 
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,12 +87,34 @@ public final class LocalCouchDb implements AutoCloseable {
         process = Processes.start(command, dir, logFile());
         try {
             Processes.awaitHttpOk("pouchdb-server", process, logFile(), URI.create(url() + "/"), START_TIMEOUT);
+            quietRequestLog();
         } catch (RuntimeException e) {
             Processes.kill(process);
             throw e;
         }
         LOG.info("CouchDB API (pouchdb-server) ready in {} ms on {}, data in {}",
                 (System.nanoTime() - started) / 1_000_000, url(), dir);
+    }
+
+    /**
+     * Logs warnings and errors only (CouchDB's {@code [log] level}, kept in config.json). At its
+     * default, info, the server writes a line per request twice (log.txt and its output); the
+     * gateways and workers log failures themselves.
+     */
+    private void quietRequestLog() {
+        HttpRequest put = HttpRequest.newBuilder(URI.create(url() + "/_config/log/level")).timeout(Duration.ofSeconds(5))
+                .PUT(HttpRequest.BodyPublishers.ofString("\"warning\"")).build();
+        try {
+            HttpResponse<Void> response = HttpClient.newHttpClient().send(put, HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() != 200) {
+                LOG.warn("pouchdb-server kept its request log: PUT /_config/log/level answered {}", response.statusCode());
+            }
+        } catch (IOException e) {
+            LOG.warn("pouchdb-server kept its request log: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupFailedException("interrupted while configuring pouchdb-server", e);
+        }
     }
 
     /** Stops the server (SIGTERM, then SIGKILL after 10 s); the data stay in the directory. */

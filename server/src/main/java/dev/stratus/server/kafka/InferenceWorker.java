@@ -4,7 +4,9 @@ import dev.stratus.core.model.Model;
 import dev.stratus.server.store.PredictionStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -50,6 +53,21 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
     static final int MAX_BATCHES_IN_FLIGHT = 4;
     /** Concurrent bulk writes to the store. */
     private static final int STORE_THREADS = 2;
+    /**
+     * Finished batches' offsets are committed at most this often: each commit is a replicated
+     * write to __consumer_offsets, and one per batch made it a broker request per few predictions.
+     * A crash redelivers at most this much more work (effects are idempotent).
+     */
+    static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
+    /**
+     * Under load, a poll's records are gathered with the next polls' for at most this long (or
+     * until the batch is full) before they are handled as one batch: one bulk write, one reply
+     * request per gateway and one classification for several fetches. At 100 requests/s a poll
+     * holds one or two; each batch costs CouchDB and Kafka a request whatever its size.
+     */
+    static final Duration GATHER_WINDOW = Duration.ofMillis(20);
+    /** Records polled less than this long after the previous ones mean load: gather. Otherwise (a lone request) not. */
+    static final Duration BUSY_GAP = Duration.ofMillis(50);
     /** How long a rebalance waits for the batches of the partitions it takes away. */
     private static final Duration REVOKE_GRACE = Duration.ofSeconds(10);
 
@@ -59,6 +77,11 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
     private final BatchHandler handler;
     private final WorkerMetrics metrics;
     private final InFlightLedger ledger = new InFlightLedger();
+    /** Offsets of finished batches not committed yet (see {@link #COMMIT_INTERVAL}). */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    private long lastCommitNanos = System.nanoTime();
+    private long lastRecordsNanos = System.nanoTime() - BUSY_GAP.toNanos();
+    private final int maxBatch;
     private boolean pausedForBackpressure;
     private volatile boolean running = true;
     private volatile boolean polling;
@@ -66,6 +89,16 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
     /** A worker on its own clients (tests pass Kafka's MockConsumer and MockProducer). */
     InferenceWorker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, Model model,
                     PredictionStore store, MeterRegistry registry) {
+        this(consumer, producer, model, store, 64, registry);
+    }
+
+    /** As above, gathering at most {@code maxBatch} records into one batch. */
+    InferenceWorker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, Model model,
+                    PredictionStore store, int maxBatch, MeterRegistry registry) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("--max-batch must be at least 1, got " + maxBatch);
+        }
+        this.maxBatch = maxBatch;
         this.consumer = consumer;
         this.producer = producer;
         this.metrics = WorkerMetrics.of(registry);
@@ -89,9 +122,7 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
         consumerProps.put("enable.auto.commit", "false");
         consumerProps.put("auto.offset.reset", "earliest");
         consumerProps.put("max.poll.records", Integer.toString(maxBatch));
-        // A fetch returns as soon as a record is there (fetch.min.bytes 1): the wait only bounds
-        // idle fetches, which at a few milliseconds cost the brokers most of a core for nothing.
-        consumerProps.put("fetch.max.wait.ms", "500");
+        consumerProps.put("fetch.max.wait.ms", KafkaPipeline.IDLE_FETCH_WAIT_MS);
         consumerProps.put("partition.assignment.strategy",
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
         consumerProps.put("session.timeout.ms", Long.toString(settings.sessionTimeout().toMillis()));
@@ -100,7 +131,7 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
                 new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(KafkaPipeline.producerProperties(settings, "worker-" + workerId + "-out"),
                         new StringSerializer(), new ByteArraySerializer()),
-                model, store, registry);
+                model, store, maxBatch, registry);
     }
 
     @Override
@@ -111,10 +142,14 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
                 polling = true;
                 apply(ledger.advance());
                 applyBackpressure();
-                // While batches are in flight, come back soon to commit them.
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(ledger.isEmpty() ? 200 : 10));
+                // While batches are in flight or offsets wait, come back soon to commit them.
+                boolean idle = ledger.isEmpty() && uncommitted.isEmpty();
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(idle ? 200 : 10));
                 if (!records.isEmpty()) {
-                    handler.handle(records, ledger.register(records).done());
+                    records = gather(records);
+                    if (!records.isEmpty()) {
+                        handler.handle(records, ledger.register(records).done());
+                    }
                 }
             }
         } catch (WakeupException e) {
@@ -128,9 +163,45 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
         }
     }
 
+    /**
+     * {@code first} with what the next polls bring within {@link #GATHER_WINDOW}, when records
+     * arrive back to back (see {@link #BUSY_GAP}); a lone request is handled at once. Records of
+     * partitions that a rebalance took away meanwhile are dropped: never handled, never committed,
+     * they are the new owner's.
+     */
+    private ConsumerRecords<String, byte[]> gather(ConsumerRecords<String, byte[]> first) {
+        long now = System.nanoTime();
+        boolean busy = now - lastRecordsNanos < BUSY_GAP.toNanos();
+        lastRecordsNanos = now;
+        if (!busy || first.count() >= maxBatch) {
+            return first;
+        }
+        Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> gathered = new HashMap<>();
+        add(gathered, first);
+        int count = first.count();
+        long deadline = now + GATHER_WINDOW.toNanos();
+        for (long left = deadline - now; running && count < maxBatch && left > 0; left = deadline - System.nanoTime()) {
+            ConsumerRecords<String, byte[]> more = consumer.poll(Duration.ofNanos(left));
+            add(gathered, more);
+            count += more.count();
+        }
+        gathered.keySet().retainAll(consumer.assignment());
+        return new ConsumerRecords<>(gathered, Map.of());
+    }
+
+    private static void add(Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> gathered,
+                            ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            gathered.computeIfAbsent(partition, p -> new ArrayList<>()).addAll(records.records(partition));
+        }
+    }
+
     /** Commits what the ledger allows; after a failed batch, reads its partitions again from its first offsets. */
     private void apply(InFlightLedger.Progress progress) {
-        commitAsync(progress.commit());
+        uncommitted.putAll(progress.commit());
+        if (progress.failed() || System.nanoTime() - lastCommitNanos >= COMMIT_INTERVAL.toNanos()) {
+            commitAsync(takeUncommitted());
+        }
         if (progress.failed()) {
             metrics.rewinds().increment();
             LOG.error("a batch failed; it and every batch polled after it will be processed again", progress.failure());
@@ -141,6 +212,13 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
             });
             sleep(500);
         }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> takeUncommitted() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(uncommitted);
+        uncommitted.clear();
+        lastCommitNanos = System.nanoTime();
+        return offsets;
     }
 
     private void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets) {
@@ -177,14 +255,15 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
     private final class Rebalances implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty() || ledger.isEmpty()) {
+            if (partitions.isEmpty() || (ledger.isEmpty() && uncommitted.isEmpty())) {
                 return;
             }
             InFlightLedger.Progress progress = ledger.settle(partitions, REVOKE_GRACE);
             // Until this callback returns, the revoked partitions are still ours to commit.
             Set<TopicPartition> owned = new HashSet<>(consumer.assignment());
             owned.addAll(partitions);
-            commitSync(progress.commit(), owned, "before a rebalance");
+            uncommitted.putAll(progress.commit());
+            commitSync(takeUncommitted(), owned, "before a rebalance");
             if (progress.failed()) {
                 apply(progress);
             }
@@ -200,13 +279,15 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // Already someone else's: nothing may be committed for them.
             ledger.forget(partitions);
+            uncommitted.keySet().removeAll(partitions);
         }
     }
 
     /** On the way out: lets the batches in flight finish (a few seconds at most), commits them. */
     private void drain() {
         InFlightLedger.Progress progress = ledger.settle(consumer.assignment(), REVOKE_GRACE);
-        commitSync(progress.commit(), consumer.assignment(), "on the way out");
+        uncommitted.putAll(progress.commit());
+        commitSync(takeUncommitted(), consumer.assignment(), "on the way out");
     }
 
     private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Set<TopicPartition> owned, String when) {

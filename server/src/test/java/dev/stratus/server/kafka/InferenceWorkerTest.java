@@ -108,6 +108,89 @@ class InferenceWorkerTest {
         assertThat(store.records).hasSize(5);
     }
 
+    @Test
+    @Timeout(60)
+    void finished_batches_are_committed_at_most_once_per_commit_interval() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger asyncCommits = new java.util.concurrent.atomic.AtomicInteger();
+        MockConsumer<String, byte[]> counting = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                                 org.apache.kafka.clients.consumer.OffsetCommitCallback callback) {
+                asyncCommits.incrementAndGet();
+                commits.putAll(offsets);
+                super.commitAsync(offsets, callback);
+            }
+        };
+        InferenceWorker worker = new InferenceWorker(counting, producer, model, new MemoryStore(), new SimpleMeterRegistry());
+        int batches = 20;
+        counting.schedulePollTask(() -> {
+            counting.rebalance(List.of(P0));
+            counting.updateBeginningOffsets(Map.of(P0, 0L));
+            counting.addRecord(WorkerFixtures.request(0, 0, 0));
+        });
+        // One record per poll, each once the one before it is answered or 5 ms have passed (a
+        // gathering worker answers it later): without the interval, each would be committed alone.
+        for (int offset = 1; offset < batches; offset++) {
+            int next = offset;
+            counting.schedulePollTask(() -> {
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
+                while (producer.history().size() < next && System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                counting.addRecord(WorkerFixtures.request(0, next, next));
+            });
+        }
+        Thread loop = new Thread(worker, "worker-under-test");
+        long start = System.nanoTime();
+        loop.start();
+        long deadline = start + TimeUnit.SECONDS.toNanos(20);
+        while (!new OffsetAndMetadata(batches).equals(commits.get(P0)) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        long elapsed = System.nanoTime() - start;
+        worker.close();
+        loop.join(30_000);
+
+        assertThat(commits.get(P0)).as("every batch committed in the end").isEqualTo(new OffsetAndMetadata(batches));
+        assertThat(producer.history()).as("each request answered once").hasSize(batches);
+        long intervals = elapsed / InferenceWorker.COMMIT_INTERVAL.toNanos();
+        assertThat(asyncCommits.get()).as("commits of %d batches finished in %d ms", batches, elapsed / 1_000_000)
+                .isLessThanOrEqualTo((int) intervals + 1);
+    }
+
+    @Test
+    @Timeout(60)
+    void records_arriving_back_to_back_are_gathered_into_one_batch_and_a_lone_one_is_not() throws Exception {
+        InferenceWorker worker = new InferenceWorker(consumer, producer, model, new MemoryStore(), 64,
+                new SimpleMeterRegistry());
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            consumer.updateBeginningOffsets(Map.of(P0, 0L));
+            consumer.addRecord(WorkerFixtures.request(0, 0, 0));
+        });
+        // Five more, one per poll and back to back: within the gathering window of the second.
+        for (int offset = 1; offset < 6; offset++) {
+            int next = offset;
+            consumer.schedulePollTask(() -> consumer.addRecord(WorkerFixtures.request(0, next, next)));
+        }
+        Thread loop = new Thread(worker, "worker-under-test");
+        loop.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (producer.history().size() < 6 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        worker.close();
+        loop.join(30_000);
+
+        assertThat(producer.history()).as("each request answered once").hasSize(6);
+        List<Integer> batchSizes = new java.util.ArrayList<>();
+        for (var reply : producer.history()) {
+            batchSizes.add(DigitMessages.reply(reply.value()).batchSize());
+        }
+        assertThat(batchSizes.get(0)).as("the first, alone, is not held back").isEqualTo(1);
+        assertThat(batchSizes.subList(1, 6)).as("the next five, back to back, form one batch").containsOnly(5);
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             if (!latch.await(20, TimeUnit.SECONDS)) {
