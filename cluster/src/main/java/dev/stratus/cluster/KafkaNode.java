@@ -68,7 +68,10 @@ record KafkaNode(int id, int brokerPort, int controllerPort, Path dir) {
                 .append("transaction.state.log.num.partitions=12\n")
                 .append("share.coordinator.state.topic.num.partitions=12\n")
                 // A local cluster has no stragglers to wait for before the first rebalance.
-                .append("group.initial.rebalance.delay.ms=0\n");
+                .append("group.initial.rebalance.delay.ms=0\n")
+                // A follower's fetch returns as soon as its leader has new records; the wait only
+                // paces idle fetches (default 500 ms).
+                .append("replica.fetch.wait.max.ms=2000\n");
         extra.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
         return text.toString();
     }

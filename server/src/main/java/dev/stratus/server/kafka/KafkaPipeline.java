@@ -77,6 +77,14 @@ public final class KafkaPipeline implements InferencePipeline {
         LOG.info("Kafka pipeline ready: requests to {}, replies on {}", Topics.REQUESTS, replyTopic);
     }
 
+    /**
+     * fetch.max.wait.ms of the gateways' and workers' consumers. A fetch returns as soon as a
+     * record is there (fetch.min.bytes 1), so the wait only paces idle fetches: each idle consumer
+     * asks each broker it reads from once per this long (at a few milliseconds that kept the
+     * brokers busy for nothing).
+     */
+    static final String IDLE_FETCH_WAIT_MS = "2000";
+
     static Properties producerProperties(KafkaSettings settings, String clientId) {
         Properties props = settings.common(clientId);
         props.put("acks", "all");
@@ -95,9 +103,7 @@ public final class KafkaPipeline implements InferencePipeline {
     static Properties consumerProperties(KafkaSettings settings, String clientId) {
         Properties props = settings.common(clientId);
         props.put("enable.auto.commit", "false");
-        // Fetches return as soon as a reply is there; the wait only bounds idle fetches, which at
-        // a few milliseconds keep the brokers busy for nothing.
-        props.put("fetch.max.wait.ms", "500");
+        props.put("fetch.max.wait.ms", IDLE_FETCH_WAIT_MS);
         props.put("auto.offset.reset", "latest");
         return props;
     }
