@@ -65,7 +65,7 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
      * request per gateway and one classification for several fetches. At 100 requests/s a poll
      * holds one or two; each batch costs CouchDB and Kafka a request whatever its size.
      */
-    static final Duration GATHER_WINDOW = Duration.ofMillis(20);
+    static final Duration GATHER_WINDOW = Duration.ofMillis(50);
     /** Records polled less than this long after the previous ones mean load: gather. Otherwise (a lone request) not. */
     static final Duration BUSY_GAP = Duration.ofMillis(50);
     /** How long a rebalance waits for the batches of the partitions it takes away. */
