@@ -9,14 +9,15 @@
 # (curl, warm). Stops everything it started and prints one table.
 #
 # Usage: scripts/distributed-cost.sh [--rate 200] [--seconds 20] [--warmup 20] [--idle 10]
-#          [--port 18280] [--out DIR] [-- extra 'up --distributed' options]
+#          [--port 18280] [--out DIR] [--hops] [-- extra 'up --distributed' options]
+# --hops: also `./stratus bench hops` against the stack (the floor of one answer), after the idle part.
 # Run it alone on the machine (its own numbers are CPU shares): on a shared machine,
 #   flock /tmp/stratus-cpu.lock scripts/distributed-cost.sh
 # Environment: STRATUS_DATA (MNIST directory, default ../shared/data/mnist beside the repository).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RATE=200 SECONDS_MEASURED=20 WARMUP=20 IDLE=10 PORT=18280 OUT=""
+RATE=200 SECONDS_MEASURED=20 WARMUP=20 IDLE=10 PORT=18280 OUT="" HOPS=""
 UP_EXTRA=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -26,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --idle) IDLE="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
+    --hops) HOPS=1; shift ;;
     --) shift; UP_EXTRA=("$@"); break ;;
     -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "distributed-cost.sh: unknown option $1" >&2; exit 2 ;;
@@ -154,17 +156,30 @@ printf '{"pixels":[%s]}' "$PIXELS" > "$OUT/digit.json"
 sleep 5
 SINGLES=()
 for _ in 1 2 3 4 5; do
-  t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -X POST -H 'Content-Type: application/json' \
-      --data-binary @"$OUT/digit.json" --max-time 10 "$URL/api/v1/predictions")
+  t=$(curl -s -o "$OUT/answer.json" -w '%{http_code} %{time_total} %{size_request} %{size_upload} %{size_header} %{size_download}' \
+      -X POST -H 'Content-Type: application/json' --data-binary @"$OUT/digit.json" --max-time 10 "$URL/api/v1/predictions")
   SINGLES+=("$(awk '{printf "%s:%.1f", $1, $2 * 1000}' <<< "$t")")
+  # size_request is what curl sent, headers and body; size_upload the body.
+  SIZES=$(awk '{printf "request %d B (headers %d + body %d), answer %d B (headers %d + body %d)", $3, $3 - $4, $4, $5 + $6, $5, $6}' <<< "$t")
   sleep 0.5
 done
+
+# One stored document as the workers write it (its size is the CouchDB hop's payload).
+COUCH_PORT=$(awk -F'\t' '$1 == "couchdb" { print $3 }' "$OUT/members.tsv")
+curl -s --max-time 5 "http://127.0.0.1:$COUCH_PORT/predictions/_all_docs?limit=1&include_docs=true" \
+  | jq -c '.rows[0].doc | del(._rev)' > "$OUT/document.json" || true
 
 # --- idle ------------------------------------------------------------------------------------------
 sleep 5
 snapshot > "$OUT/idle-before.txt"; echo "supervisor $(supervisor_ticks) 0 0" >> "$OUT/idle-before.txt"
 sleep "$IDLE"
 snapshot > "$OUT/idle-after.txt"; echo "supervisor $(supervisor_ticks) 0 0" >> "$OUT/idle-after.txt"
+if [[ -n "$HOPS" ]]; then
+  KAFKA_PORT=$(awk -F'\t' '$1 == "kafka-0" { print $3 }' "$OUT/members.tsv")
+  log "bench hops against kafka-0 (port $KAFKA_PORT) and pouchdb-server"
+  timeout 300 "$ROOT/stratus" bench hops --bootstrap "127.0.0.1:$KAFKA_PORT" --couchdb "http://127.0.0.1:$COUCH_PORT" \
+    > "$OUT/hops.txt" 2>&1 || log "bench hops failed: see $OUT/hops.txt"
+fi
 stop_stack
 
 # --- report --------------------------------------------------------------------------------------
@@ -185,5 +200,13 @@ stop_stack
     | awk -v n="$PREDICTIONS" -v tick="$TICK" '{ d = ($3 - $2) * 1000 / tick / n; if (d >= 0.05) printf "  %6.2f %s\n", d, $1 }' \
     | sort -rn | head -25
   echo "single requests through nginx (status:ms): ${SINGLES[*]}"
+  echo "HTTP sizes of one: $SIZES; one CouchDB document: $(tr -d '\n' < "$OUT/document.json" | wc -c) B of JSON"
+  # Kafka records as stored, batch headers included: every node holds every partition (RF 3).
+  for topic in digit-requests digit-replies; do
+    du -cb "$WORK"/kafka/node-0/data/"$topic"*/*.log 2>/dev/null | tail -1 | cut -f1 \
+      | awk -v t="$topic" -v n="$(jq '[.steps[0].answered] | add' "$OUT/bench.json")" -v w="$WARMUP" -v r="$RATE" \
+        '{ printf "Kafka %s: %d B stored on each node, %.0f B per record (%d answered + %d warm-up + 5 singles)\n", t, $1, $1 / (n + w * r + 5), n, w * r }'
+  done
+  [[ -n "$HOPS" ]] && { echo "bench hops (one message at a time, on the idle stack):"; sed -n '/^hop /,$p' "$OUT/hops.txt" | grep -v '^$'; }
   echo "files: $OUT"
 } | tee "$OUT/report.txt"
