@@ -3,9 +3,9 @@
 # connections) posts a real MNIST digit as {"pixels": [...]} to each of these, one after the
 # other, on this machine:
 #   nginx      the app's answer bytes as a fixed reply: the HTTP ceiling of the machine
-#   javalin    BareServer: the app's Javalin and Jetty, reading the body, answering those bytes
+#   javalin    BareServer: Javalin and Jetty (the app's core until 1 Dec 2026), reading the body, answering those bytes
 #   vertx      VertxBareServer: the same on Vert.x (event loops, no other thread)
-#   netty      NettyBareServer: the same on plain Netty
+#   netty      NettyBareServer: the same on plain Netty (the app's core since 1 Dec 2026)
 #   app        ./stratus up --rate-limit 0 (a fresh data directory; access log on, as by default)
 #   app-nolog  the same with STRATUS_ACCESS_LOG=OFF
 # Each gets WARMUP seconds of load first (not recorded), then MEASURE seconds recorded.
@@ -106,9 +106,9 @@ bare() {   # bare NAME CLASS WHAT
 
 for name in $ONLY; do
   case "$name" in
-    javalin) bare javalin BareServer "Javalin 7 / Jetty 12, the app's HTTP core, body read, answer bytes" ;;
+    javalin) bare javalin BareServer "Javalin 7 / Jetty 12, body read, answer bytes" ;;
     vertx) bare vertx VertxBareServer "Vert.x 5.0.7, 2 event loops, body read, answer bytes" ;;
-    netty) bare netty NettyBareServer "Netty 4.2.9 NIO, 2 event loops, body aggregated, answer bytes" ;;
+    netty) bare netty NettyBareServer "Netty 4.2.9 NIO, 2 event loops, body aggregated, answer bytes (the app's core)" ;;
     nginx)
       if [[ ! -f "$work/answer.json" ]]; then   # the answer bytes come from BareServer
         port="$(free_port)"

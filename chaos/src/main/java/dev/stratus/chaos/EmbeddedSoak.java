@@ -48,8 +48,9 @@ final class EmbeddedSoak {
         Files.createDirectories(data);
         Path log = data.resolveSibling(data.getFileName() + "-up.log");
         String url = "http://" + Processes.LOOPBACK + ":" + settings.port();
+        // No warm-up: this soak is about what a kill -9 loses, and 50 restarts would each warm for up to 20 s.
         List<String> arguments = List.of("up", "--port", Integer.toString(settings.port()), "--data-dir",
-                data.toString(), "--rate-limit", "0");
+                data.toString(), "--rate-limit", "0", "--warmup-seconds", "0");
         Random random = new Random(settings.seed());
         List<KillWindow> kills = new ArrayList<>();
         out.printf("%d rounds of load at %d requests/s on %s, each ended by kill -9 (seed %d)%n",

@@ -30,9 +30,14 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
 
     /** The model in this JVM behind a micro-batching queue, predictions in an H2 file. */
     public static Factory embedded(ServerConfig config) {
+        return registry -> embedded(config, Model.resolve(config.storage().modelDirectory(),
+                OnnxClassifier.Threads.SERVING), true).create(registry);
+    }
+
+    /** The same with a model already loaded; closed with the backend only if {@code closeModel}. */
+    public static Factory embedded(ServerConfig config, Model model, boolean closeModel) {
         return registry -> {
-            Model model = Model.resolve(config.storage().modelDirectory(), OnnxClassifier.Threads.SERVING);
-            List<AutoCloseable> opened = new ArrayList<>(List.of(model));
+            List<AutoCloseable> opened = new ArrayList<>(closeModel ? List.of(model) : List.of());
             try {
                 PredictionStore store = H2PredictionStore.open(config.storage().dataDirectory(), registry);
                 opened.add(store);

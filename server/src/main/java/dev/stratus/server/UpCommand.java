@@ -1,6 +1,11 @@
 package dev.stratus.server;
 
 import dev.stratus.core.config.EnvVar;
+import dev.stratus.core.model.Model;
+import dev.stratus.core.model.OnnxClassifier;
+import dev.stratus.server.store.H2PredictionStore;
+import dev.stratus.server.warmup.Warmup;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +54,11 @@ final class UpCommand implements ServerCommand {
 
     @Option(names = "--timeout-ms", defaultValue = "5000", description = "Inference timeout before 504, milliseconds (default ${DEFAULT-VALUE}).")
     long timeoutMillis;
+
+    @Option(names = "--warmup-seconds", defaultValue = "20",
+            description = "Embedded: before reporting ready, drive a throwaway copy of the request path until the JIT "
+                    + "compiler is quiet, for at most this long; 0 = off (default ${DEFAULT-VALUE}).")
+    long warmupSeconds;
 
     @Option(names = "--pipeline", defaultValue = "embedded",
             description = "embedded (the model in this JVM) or kafka (through Kafka to 'stratus worker' processes). Default: ${DEFAULT-VALUE}.")
@@ -102,12 +112,29 @@ final class UpCommand implements ServerCommand {
                 .build();
     }
 
-    private Backend.Factory backend(ServerConfig config, ServerEnvironment env) {
+    private Backend.Factory backend(ServerConfig config, ServerEnvironment env) throws IOException {
+        if (warmupSeconds < 0) {
+            throw new IllegalArgumentException("--warmup-seconds must be 0 or more, got " + warmupSeconds);
+        }
         return switch (pipeline) {
-            case "embedded" -> Backend.embedded(config);
+            case "embedded" -> warmupSeconds > 0 ? warmed(config) : Backend.embedded(config);
             case "kafka" -> Backend.kafka(cluster.kafka(env.kafka()), cluster.couchDb(env.couchDb()),
                     gatewayId != null ? gatewayId : env.instanceId(), maxInFlight);
             default -> throw new IllegalArgumentException("--pipeline is 'embedded' or 'kafka', not '" + pipeline + "'");
         };
+    }
+
+    /** The embedded backend, its model loaded once and its request path warmed before the port opens. */
+    private Backend.Factory warmed(ServerConfig config) throws IOException {
+        // A data directory that cannot be opened fails now, with its own message, not after the warm-up.
+        H2PredictionStore.open(config.storage().dataDirectory()).close();
+        Model model = Model.resolve(config.storage().modelDirectory(), OnnxClassifier.Threads.SERVING);
+        try {
+            LOG.info("Warmed up: {}", Warmup.run(config, model, Duration.ofSeconds(warmupSeconds)));
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return Backend.embedded(config, model, true);
     }
 }
