@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -37,23 +40,28 @@ public final class HttpServer implements AutoCloseable {
 
     private final EventLoopGroup loops;
     private final Channel listening;
+    private final ChannelGroup connections;
     private final String host;
 
-    private HttpServer(EventLoopGroup loops, Channel listening, String host) {
+    private HttpServer(EventLoopGroup loops, Channel listening, ChannelGroup connections, String host) {
         this.loops = loops;
         this.listening = listening;
+        this.connections = connections;
         this.host = host;
     }
 
     static HttpServer start(String host, int port, Supplier<ChannelHandler> connections) throws IOException {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
                 new DefaultThreadFactory("http", true), NioIoHandler.newFactory());
+        // Every accepted connection, so that closing the server closes each one explicitly.
+        ChannelGroup open = new DefaultChannelGroup("http-connections", GlobalEventExecutor.INSTANCE);
         ChannelFuture bound = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, ACCEPT_QUEUE)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        open.add(channel);
                         channel.pipeline().addLast(
                                 new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
                                 new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK),
@@ -67,7 +75,7 @@ public final class HttpServer implements AutoCloseable {
             throw new IOException("cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage(),
                     bound.cause());
         }
-        return new HttpServer(loops, bound.channel(), host);
+        return new HttpServer(loops, bound.channel(), open, host);
     }
 
     public int port() {
@@ -87,6 +95,7 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         stopAccepting();
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }
