@@ -85,9 +85,9 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             discardRest(exchange);
-            enqueue(exchange, ex -> app.refuse(ex, cause instanceof TooLongHttpLineException ? 414
-                    : cause instanceof TooLongHttpHeaderException ? 431 : 400, cause instanceof TooLongFrameException
-                    ? "the request line or headers are too long" : "the request is not valid HTTP: " + cause.getMessage()));
+            String detail = cause instanceof TooLongFrameException ? "the request line or headers are too long"
+                    : "the request is not valid HTTP: " + cause.getMessage();
+            enqueue(exchange, ex -> app.refuse(ex, statusFor(cause), detail));
             return;
         }
         long declared = HttpUtil.getContentLength(request, -1L);
@@ -100,6 +100,14 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
         }
         reading = exchange;
         body = ctx.alloc().compositeHeapBuffer();
+    }
+
+    /** 414 for a request line too long, 431 for headers too large, 400 for anything else unreadable. */
+    private static int statusFor(Throwable decoderFailure) {
+        if (decoderFailure instanceof TooLongHttpLineException) {
+            return 414;
+        }
+        return decoderFailure instanceof TooLongHttpHeaderException ? 431 : 400;
     }
 
     private void append(HttpContent content) {

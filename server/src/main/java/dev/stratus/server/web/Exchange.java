@@ -93,7 +93,7 @@ public final class Exchange {
         return path;
     }
 
-    /** The request's media type, lower-cased, without parameters' case; empty when none was given. */
+    /** The request's Content-Type header, lower-cased (parameters included); empty when none was given. */
     public String contentType() {
         String type = headers.get(HttpHeaderNames.CONTENT_TYPE);
         return type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
@@ -144,10 +144,6 @@ public final class Exchange {
     /** The connection closes once this answer is written (a body that was not read whole, say). */
     void closeAfter() {
         this.closeAfter = true;
-    }
-
-    boolean isAnswered() {
-        return answered.get();
     }
 
     /** Answers with these bytes; a second answer to the same exchange is ignored. Takes the buffer. */

@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -58,14 +59,18 @@ public final class WebApp implements AutoCloseable {
         this.blocking = BlockingPool.create("http-blocking", 4, 1024);
         this.openApi = resource("/openapi.json");
         router.add(HttpMethod.POST, API, this::predict);
-        router.add(HttpMethod.GET, API + "/{id}", ex -> blocking.execute(() -> responses.guard(ex, () -> find(ex))));
-        router.add(HttpMethod.PUT, API + "/{id}/label", ex -> blocking.execute(() -> responses.guard(ex, () -> label(ex))));
+        router.add(HttpMethod.GET, API + "/{id}", offloaded(this::find));
+        router.add(HttpMethod.PUT, API + "/{id}/label", offloaded(this::label));
         router.add(HttpMethod.GET, "/api/openapi.json", ex -> ex.respond(Responses.OK, Responses.JSON, openApi));
         router.add(HttpMethod.GET, "/health/live", ex -> responses.json(ex, Responses.OK, Map.of("status", "UP")));
-        router.add(HttpMethod.GET, "/health/ready", ex -> blocking.execute(() -> responses.guard(ex, () -> ready(ex))));
-        router.add(HttpMethod.GET, "/metrics", ex -> blocking.execute(() -> responses.guard(ex, () ->
-                ex.respond(Responses.OK, "text/plain; version=0.0.4; charset=utf-8",
-                        registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)))));
+        router.add(HttpMethod.GET, "/health/ready", offloaded(this::ready));
+        router.add(HttpMethod.GET, "/metrics", offloaded(ex -> ex.respond(Responses.OK,
+                "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /** The handler run on the blocking pool instead of the event loop, its failures answered as errors. */
+    private Router.Handler offloaded(Router.Handler handler) {
+        return ex -> blocking.execute(() -> responses.guard(ex, () -> handler.handle(ex)));
     }
 
     /** Serves this app on the configured address until closed. */
@@ -115,7 +120,7 @@ public final class WebApp implements AutoCloseable {
         }
     }
 
-    private void predict(Exchange ex) {
+    private void predict(Exchange ex) throws Exception {
         String type = ex.contentType();
         boolean png = type.startsWith("image/png");
         if (!png && !type.startsWith("application/json")) {
@@ -123,7 +128,7 @@ public final class WebApp implements AutoCloseable {
                     + "\"data:image/png;base64,...\"}) or image/png, not '" + (type.isEmpty() ? "nothing" : type) + "'");
         }
         if (ex.body().length > INLINE_BODY_BYTES) {
-            blocking.execute(() -> responses.guard(ex, () -> classify(ex, png)));
+            offloaded(large -> classify(large, png)).handle(ex);
         } else {
             classify(ex, png);
         }
