@@ -63,13 +63,21 @@ public final class Preprocessor {
         return centreByMass(boxed, tw, th);
     }
 
-    /** Intensities with the background at 0 and ink towards 1, whatever the input's polarity. */
+    /**
+     * Intensities with the background at 0 and ink towards 1, whatever the input's polarity; read
+     * only (it may be the image's own array).
+     */
     static float[] inkOnBlack(GreyImage image) {
         float background = borderMedian(image);
         boolean darkInk = background > 0.5f;
         float level = darkInk ? 1f - background : background;
         float range = 1f - level;
         float[] src = image.pixels();
+        if (!darkInk && level == 0f) {
+            // Already bright ink on black (a canvas, MNIST): the intensities are the ink as they
+            // are, and nothing here writes to them, so they are not copied.
+            return src;
+        }
         float[] ink = new float[src.length];
         if (range <= 0f) {
             return ink;

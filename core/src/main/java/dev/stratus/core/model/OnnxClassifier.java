@@ -8,6 +8,8 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.stratus.core.image.DigitImage;
 import dev.stratus.core.image.Mnist;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +23,8 @@ import java.util.Map;
 public final class OnnxClassifier implements AutoCloseable {
     /** Images per network call in {@link #probabilities}. */
     static final int CHUNK = 256;
-
+    /** Each calling thread's input buffer, grown to its largest batch (at most {@value #CHUNK} images, 800 KB). */
+    private static final ThreadLocal<FloatBuffer> INPUT = new ThreadLocal<>();
 
     /**
      * Threading of one session; {@code 0} lets ONNX Runtime choose (one thread per core). With
@@ -77,20 +80,25 @@ public final class OnnxClassifier implements AutoCloseable {
         return classifyBatch(List.of(image)).get(0);
     }
 
-    /** Classifies many images in one call to the network; the answers come in the same order. */
+    /**
+     * Classifies many images in one call to the network (per {@value #CHUNK}); the answers come
+     * in the same order. The pixels go into this thread's direct buffer, which ONNX Runtime reads
+     * in place: nothing of the batch is allocated on the heap or copied a second time.
+     */
     public List<Prediction> classifyBatch(List<DigitImage> images) {
-        if (images.isEmpty()) {
-            return List.of();
-        }
-        float[] flat = new float[images.size() * Mnist.PIXELS];
-        for (int i = 0; i < images.size(); i++) {
-            System.arraycopy(images.get(i).pixels(), 0, flat, i * Mnist.PIXELS, Mnist.PIXELS);
-        }
-        float[] probabilities = probabilities(flat, images.size());
         List<Prediction> predictions = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            predictions.add(Prediction.of(
-                    Arrays.copyOfRange(probabilities, i * Mnist.CLASSES, (i + 1) * Mnist.CLASSES)));
+        float[] probabilities = new float[Math.min(CHUNK, images.size()) * Mnist.CLASSES];
+        for (int start = 0; start < images.size(); start += CHUNK) {
+            int n = Math.min(CHUNK, images.size() - start);
+            FloatBuffer input = inputBuffer(n);
+            for (int i = start; i < start + n; i++) {
+                input.put(images.get(i).pixels());
+            }
+            run(input.flip(), n, probabilities, 0);
+            for (int i = 0; i < n; i++) {
+                predictions.add(Prediction.of(
+                        Arrays.copyOfRange(probabilities, i * Mnist.CLASSES, (i + 1) * Mnist.CLASSES)));
+            }
         }
         return predictions;
     }
@@ -109,17 +117,32 @@ public final class OnnxClassifier implements AutoCloseable {
         float[] probabilities = new float[count * Mnist.CLASSES];
         for (int start = 0; start < count; start += CHUNK) {
             int n = Math.min(CHUNK, count - start);
-            long[] shape = {n, 1, Mnist.SIDE, Mnist.SIDE};
-            FloatBuffer chunk = FloatBuffer.wrap(pixels, start * Mnist.PIXELS, n * Mnist.PIXELS).slice();
-            try (OnnxTensor input = OnnxTensor.createTensor(env, chunk, shape);
-                 OrtSession.Result result = session.run(Map.of(ModelContract.INPUT, input))) {
-                ((OnnxTensor) result.get(0)).getFloatBuffer().get(probabilities, start * Mnist.CLASSES,
-                        n * Mnist.CLASSES);
-            } catch (OrtException e) {
-                throw new IllegalStateException(source + ": inference failed: " + e.getMessage(), e);
-            }
+            FloatBuffer input = inputBuffer(n).put(pixels, start * Mnist.PIXELS, n * Mnist.PIXELS).flip();
+            run(input, n, probabilities, start * Mnist.CLASSES);
         }
         return probabilities;
+    }
+
+    /** Runs the network on the {@code n} images in {@code input}; their probabilities go to {@code out} at {@code offset}. */
+    private void run(FloatBuffer input, int n, float[] out, int offset) {
+        long[] shape = {n, 1, Mnist.SIDE, Mnist.SIDE};
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, shape);
+             OrtSession.Result result = session.run(Map.of(ModelContract.INPUT, tensor))) {
+            ((OnnxTensor) result.get(0)).getFloatBuffer().get(out, offset, n * Mnist.CLASSES);
+        } catch (OrtException e) {
+            throw new IllegalStateException(source + ": inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** This thread's input buffer, direct (ONNX Runtime reads it without a copy), empty, for {@code images}. */
+    private static FloatBuffer inputBuffer(int images) {
+        FloatBuffer buffer = INPUT.get();
+        if (buffer == null || buffer.capacity() < images * Mnist.PIXELS) {
+            int capacity = Math.max(images, 64) * Mnist.PIXELS;
+            buffer = ByteBuffer.allocateDirect(capacity * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            INPUT.set(buffer);
+        }
+        return buffer.clear().limit(images * Mnist.PIXELS);
     }
 
     @Override

@@ -51,11 +51,12 @@ class ImageDecoderTest {
             body.append(space).append("]").append(space).append("}").append(space);
             byte[] bytes = body.toString().getBytes(StandardCharsets.US_ASCII);
 
-            double[] plain = ImageDecoder.plainPixels(bytes);
+            float[] plain = ImageDecoder.plainPixels(bytes);
             assertThat(plain).as(body.toString()).isNotNull();
-            assertThat(plain).containsExactly(java.util.Arrays.stream(values).asDoubleStream().toArray());
-            assertThat(decoder.fromJson(bytes).pixels()).containsExactly(
-                    GreyImage.fromIntensities(28, 28, plain).pixels());
+            float[] expected = GreyImage.fromIntensities(28, 28, java.util.Arrays.stream(values).asDoubleStream().toArray())
+                    .pixels();
+            assertThat(plain).containsExactly(expected);
+            assertThat(decoder.fromJson(bytes).pixels()).containsExactly(expected);
         }
         for (String other : new String[] {pixels("256"), pixels("1000"), pixels("007"), pixels("-1"), pixels("1.5"),
                 pixels("1e2"), pixels("0,0"), "{\"pixels\":[1,2,3]}", "{\"pixels\":[]}", pixels("0") + "x",
