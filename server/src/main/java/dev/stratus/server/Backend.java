@@ -39,7 +39,8 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
         return registry -> {
             List<AutoCloseable> opened = new ArrayList<>(closeModel ? List.of(model) : List.of());
             try {
-                PredictionStore store = H2PredictionStore.open(config.storage().dataDirectory(), registry);
+                PredictionStore store = H2PredictionStore.open(DataDirectory.prepare(config.storage().dataDirectory()),
+                        registry);
                 opened.add(store);
                 InferencePipeline pipeline = new MicroBatchingPipeline(model, store, config.queue().capacity(),
                         config.queue().maxBatch(), config.queue().batchDelay(), registry);

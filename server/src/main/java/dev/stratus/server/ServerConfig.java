@@ -23,10 +23,23 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
     /**
      * @param host         address to bind; 127.0.0.1 unless deliberately opened
      * @param port         TCP port; 0 picks a free one
-     * @param maxBodyBytes larger request bodies are refused with 413
+     * @param maxBodyBytes   larger request bodies are refused with 413
+     * @param requestTimeout a request (line, headers and body) must arrive whole within this from
+     *                       its first byte, else it is answered 408 (or, mid-headers, closed): a
+     *                       slow upload holds a connection and its partial body for no longer
      */
-    public record Network(String host, int port, long maxBodyBytes) {
+    public record Network(String host, int port, long maxBodyBytes, Duration requestTimeout) {
+        /** Ten seconds: a 1 MiB body needs about 105 KB/s; a canvas PNG (10-30 KB) 3 KB/s. */
+        public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+        public Network(String host, int port, long maxBodyBytes) {
+            this(host, port, maxBodyBytes, DEFAULT_REQUEST_TIMEOUT);
+        }
+
         public Network {
+            if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+                throw new IllegalArgumentException("the request timeout must be positive, got " + requestTimeout);
+            }
             if (host == null || host.isBlank()) {
                 throw new IllegalArgumentException("host must not be empty");
             }
@@ -101,6 +114,7 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         private String host = "127.0.0.1";
         private int port = 8080;
         private long maxBodyBytes = 1024 * 1024;
+        private Duration requestTimeout = Network.DEFAULT_REQUEST_TIMEOUT;
         private double ratePerSecond = 50;
         private int rateBurst = 100;
         private int queueCapacity = 4096;
@@ -125,6 +139,11 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
 
         public Builder maxBodyBytes(long value) {
             maxBodyBytes = value;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration value) {
+            requestTimeout = value;
             return this;
         }
 
@@ -167,7 +186,7 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         }
 
         public ServerConfig build() {
-            return new ServerConfig(new Network(host, port, maxBodyBytes), new RateLimit(ratePerSecond, rateBurst),
+            return new ServerConfig(new Network(host, port, maxBodyBytes, requestTimeout), new RateLimit(ratePerSecond, rateBurst),
                     new Queue(queueCapacity, maxBatch, batchDelay, inferenceTimeout),
                     new Storage(dataDirectory, modelDirectory));
         }

@@ -127,7 +127,7 @@ final class UpCommand implements ServerCommand {
     /** The embedded backend, its model loaded once and its request path warmed before the port opens. */
     private Backend.Factory warmed(ServerConfig config) throws IOException {
         // A data directory that cannot be opened fails now, with its own message, not after the warm-up.
-        H2PredictionStore.open(config.storage().dataDirectory()).close();
+        H2PredictionStore.open(DataDirectory.prepare(config.storage().dataDirectory())).close();
         Model model = Model.resolve(config.storage().modelDirectory(), OnnxClassifier.Threads.SERVING);
         try {
             LOG.info("Warmed up: {}", Warmup.run(config, model, Duration.ofSeconds(warmupSeconds)));

@@ -11,8 +11,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.concurrent.Semaphore;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -33,6 +36,16 @@ public final class ImageDecoder {
     }
     /** Larger images are refused before decoding: a canvas is a few hundred pixels across. */
     static final int MAX_SIDE = 2048;
+    /**
+     * At most 2 megapixels in all (2048x1024): the page's canvas is 280x280 (784 kpx at a
+     * device pixel ratio of 3), and a wide canvas for a drawn number (issue 16) fits 2048x1024.
+     * Decoding costs CPU and memory in proportion: a 16-bit RGBA raster of this size is 16 MB.
+     */
+    static final int MAX_PIXELS = 2048 * 1024;
+    /** Images above this (512x512) take one of the decode permits; smaller ones decode at once. */
+    static final int LARGE_PIXELS = 512 * 512;
+    /** Large images decoded at the same time, at most; beyond it a request is answered 503 at once. */
+    static final int LARGE_DECODES = 2;
 
     static {
         System.setProperty("java.awt.headless", "true");
@@ -40,9 +53,16 @@ public final class ImageDecoder {
     }
 
     private final ObjectMapper json;
+    private final Semaphore largeDecodes;
 
     public ImageDecoder(ObjectMapper json) {
+        this(json, new Semaphore(LARGE_DECODES));
+    }
+
+    /** With the permits for large decodes given: a test holds them to see the bound. */
+    ImageDecoder(ObjectMapper json, Semaphore largeDecodes) {
         this.json = json;
+        this.largeDecodes = largeDecodes;
     }
 
     /**
@@ -226,11 +246,16 @@ public final class ImageDecoder {
         }
     }
 
-    /** A PNG of any size; colour is turned to grey by luminance and transparency composited over black. */
+    /**
+     * A PNG of up to {@link #MAX_PIXELS}; colour is turned to grey by luminance and transparency
+     * composited over black. A large one waits for no one: without a free permit it is refused
+     * with {@link DecoderBusyException}.
+     */
     public GreyImage fromPng(byte[] png) {
         BufferedImage image;
         int w;
         int h;
+        boolean permit = false;
         // Read the header first: a small file may announce an enormous image.
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -249,25 +274,83 @@ public final class ImageDecoder {
                     throw new BadInputException("invalid_image", "the image is " + w + "x" + h + "; at most "
                             + MAX_SIDE + " pixels a side");
                 }
-                image = reader.read(0);
+                if ((long) w * h > MAX_PIXELS) {
+                    throw new BadInputException("invalid_image", "the image is " + w + "x" + h + "; at most "
+                            + MAX_PIXELS + " pixels in all (2048x1024, say)");
+                }
+                if ((long) w * h > LARGE_PIXELS) {
+                    permit = largeDecodes.tryAcquire();
+                    if (!permit) {
+                        throw new DecoderBusyException("the server is decoding as many large images as it takes; "
+                                + "retry shortly, or send a smaller image");
+                    }
+                }
+                image = reader.read(0, smallestRaster(reader));
             } finally {
                 reader.dispose();
+                if (permit) {
+                    largeDecodes.release();
+                }
             }
         } catch (IOException | RuntimeException e) {
-            if (e instanceof BadInputException bad) {
-                throw bad;
+            if (e instanceof BadInputException || e instanceof DecoderBusyException) {
+                throw (RuntimeException) e;
             }
             throw new BadInputException("invalid_image", "the PNG cannot be decoded: " + firstLine(e.getMessage()));
         }
-        float[] grey = new float[w * h];
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-        for (int i = 0; i < argb.length; i++) {
-            int p = argb[i];
-            float alpha = ((p >>> 24) & 0xff) / 255f;
-            float luminance = (0.299f * ((p >> 16) & 0xff) + 0.587f * ((p >> 8) & 0xff) + 0.114f * (p & 0xff)) / 255f;
-            grey[i] = Math.min(1f, Math.max(0f, luminance * alpha));
+        return new GreyImage(w, h, toGrey(image, w, h));
+    }
+
+    /**
+     * The destination the reader offers with the fewest bits a pixel: 8-bit grey for a grey PNG,
+     * 3 bytes for RGB instead of an int. (A colour PNG cannot be read straight into grey.)
+     */
+    private static ImageReadParam smallestRaster(ImageReader reader) throws IOException {
+        ImageReadParam param = reader.getDefaultReadParam();
+        ImageTypeSpecifier smallest = null;
+        for (Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0); types.hasNext(); ) {
+            ImageTypeSpecifier type = types.next();
+            if (smallest == null || bitsPerPixel(type) < bitsPerPixel(smallest)) {
+                smallest = type;
+            }
         }
-        return new GreyImage(w, h, grey);
+        param.setDestinationType(smallest);
+        return param;
+    }
+
+    private static int bitsPerPixel(ImageTypeSpecifier type) {
+        int bits = 0;
+        for (int size : type.getSampleModel().getSampleSize()) {
+            bits += size;
+        }
+        return bits;
+    }
+
+    /** Row by row, so that no second copy of the whole image (an int a pixel) is made. */
+    private static float[] toGrey(BufferedImage image, int w, int h) {
+        float[] grey = new float[w * h];
+        if (image.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                image.getRaster().getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    grey[y * w + x] = row[x] / 255f;
+                }
+            }
+            return grey;
+        }
+        int[] argb = new int[w];
+        for (int y = 0; y < h; y++) {
+            image.getRGB(0, y, w, 1, argb, 0, w);
+            for (int x = 0; x < w; x++) {
+                int p = argb[x];
+                float alpha = ((p >>> 24) & 0xff) / 255f;
+                float luminance = (0.299f * ((p >> 16) & 0xff) + 0.587f * ((p >> 8) & 0xff) + 0.114f * (p & 0xff))
+                        / 255f;
+                grey[y * w + x] = Math.min(1f, Math.max(0f, luminance * alpha));
+            }
+        }
+        return grey;
     }
 
     private static String firstLine(String message) {

@@ -3,6 +3,7 @@ package dev.stratus.server.predict;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Prediction ids: version-7 UUIDs (RFC 9562), a millisecond timestamp followed by 74 random bits.
@@ -17,6 +18,12 @@ import java.util.UUID;
  * two on the serving path.
  */
 public final class PredictionIds {
+    /**
+     * What {@link #next()} makes: a UUID in its canonical lower-case text form, version 7 (the
+     * ids made now) or 4 (what Stratus issued before, still in older stores), RFC 9562 variant.
+     */
+    private static final Pattern ISSUED = Pattern.compile(
+            "[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(PredictionIds::drbg);
 
     private PredictionIds() {
@@ -24,6 +31,15 @@ public final class PredictionIds {
 
     public static String next() {
         return next(System.currentTimeMillis()).toString();
+    }
+
+    /**
+     * Whether {@code id} has the form of an id this app issues. Anything else (CouchDB's own
+     * {@code _all_docs} or {@code _changes}, a path trick, a 10 kB string) is unknown without
+     * asking the store.
+     */
+    public static boolean isIssued(String id) {
+        return id != null && id.length() == 36 && ISSUED.matcher(id).matches();
     }
 
     private static SecureRandom drbg() {

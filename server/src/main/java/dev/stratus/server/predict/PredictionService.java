@@ -65,11 +65,19 @@ public final class PredictionService {
         return PredictionView.of(classified.record(), timings);
     }
 
+    /** Empty for an unknown id; one that is not of the issued form never reaches the store. */
     public Optional<PredictionView> find(String id) {
+        if (!PredictionIds.isIssued(id)) {
+            return Optional.empty();
+        }
         return store.find(id).map(r -> PredictionView.of(r, null));
     }
 
+    /** Records the label; empty for an unknown id, and one not of the issued form never reaches the store. */
     public Optional<PredictionView> label(String id, int label) {
+        if (!PredictionIds.isIssued(id)) {
+            return Optional.empty();
+        }
         return store.label(id, label).map(r -> PredictionView.of(r, null));
     }
 }

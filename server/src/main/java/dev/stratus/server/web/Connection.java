@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +29,13 @@ import java.util.concurrent.TimeUnit;
  * hands it to the app, and writes the answers in the order the requests came, however they
  * finish (HTTP/1.1 pipelining). A body over the limit is answered 413 as soon as that is known;
  * the rest of it is read and dropped so that the client sees the answer, then the connection
- * closes. A connection idle for the configured time is closed.
+ * closes. A request that has not arrived whole by its {@link RequestDeadline} is answered 408
+ * (closed, if its headers are not in yet), and one the client abandons half-sent is counted and
+ * logged in one line at DEBUG: both are what a slow or broken client does, not a server failure.
+ * A connection idle for the configured time is closed.
  */
 final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     /** Requests read ahead of their turn before the connection stops reading. */
     private static final int MAX_QUEUED = 16;
     /** How long the rest of an oversized body may take to arrive before the connection closes anyway. */
@@ -39,6 +45,8 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
     private final long maxBodyBytes;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private RequestDeadline deadline;
+    private boolean timedOut;
     private String client;
     private Exchange reading;
     private CompositeByteBuf body;
@@ -62,6 +70,7 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.deadline = ctx.pipeline().get(RequestDeadline.class);
         this.client = ctx.channel().remoteAddress() instanceof InetSocketAddress address
                 ? address.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
     }
@@ -115,6 +124,7 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
         if (discarding) {
             if (last) {
                 discarding = false;
+                deadline.arrived();
                 if (closing) {
                     ctx.close();
                 }
@@ -141,6 +151,7 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
             byte[] bytes = new byte[body.readableBytes()];
             body.readBytes(bytes);
             releaseBody();
+            deadline.arrived();
             Exchange exchange = reading;
             reading = null;
             exchange.body(bytes);
@@ -218,10 +229,29 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
         }
     }
 
+    /** The request in progress missed its deadline: 408 if its headers are in, else just closed. */
+    private void tooSlow() {
+        timedOut = true;
+        app.aborted(RequestMetrics.TOO_SLOW);
+        LOG.debug("{} did not send its request whole within {} s; closing", client, deadline.timeoutSeconds());
+        if (reading == null || discarding) {
+            ctx.close();
+            return;
+        }
+        Exchange exchange = reading;
+        reading = null;
+        releaseBody();
+        exchange.closeAfter();
+        enqueue(exchange, ex -> app.refuse(ex, 408, "the request did not arrive whole within "
+                + deadline.timeoutSeconds() + " s"));
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof IdleStateEvent) {
             ctx.close();
+        } else if (event == RequestDeadline.Expired.INSTANCE) {
+            tooSlow();
         } else {
             super.userEventTriggered(ctx, event);
         }
@@ -229,6 +259,11 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (deadline.pending() && !timedOut && !discarding) {
+            app.aborted(RequestMetrics.CLIENT_CLOSED);
+            LOG.debug("{} closed its connection in the middle of a request", client);
+        }
+        deadline.arrived();
         releaseBody();
         waiting.clear();
         super.channelInactive(ctx);

@@ -22,11 +22,14 @@ import java.util.regex.Pattern;
 /**
  * One request and its one answer. The request is read whole before the exchange is handled; the
  * answer may be given from any thread, exactly once, and is written by the connection in the
- * order the requests came. Every answer carries the request id and the security headers.
+ * order the requests came. Every answer carries the request id and the security headers, and
+ * {@code Cache-Control: no-store} unless the handler says otherwise (the static files do): a
+ * prediction, a label or an error is no one else's to keep, in a browser or a shared cache.
  */
 public final class Exchange {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     static final AsciiString REQUEST_ID_HEADER = AsciiString.cached("X-Request-Id");
+    private static final AsciiString NO_STORE = AsciiString.cached("no-store");
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             + "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
     private static final Map<AsciiString, AsciiString> SECURITY_HEADERS = Map.of(
@@ -158,6 +161,7 @@ public final class Exchange {
         out.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         out.set(REQUEST_ID_HEADER, requestId);
         SECURITY_HEADERS.forEach(out::set);
+        out.set(HttpHeaderNames.CACHE_CONTROL, NO_STORE);
         for (int i = 0; i + 1 < headerPairs.length; i += 2) {
             out.set(headerPairs[i], headerPairs[i + 1]);
         }

@@ -4,6 +4,7 @@ import dev.stratus.server.pipeline.BrokerException;
 import dev.stratus.server.pipeline.PipelineClosedException;
 import dev.stratus.server.pipeline.PipelineFullException;
 import dev.stratus.server.predict.BadInputException;
+import dev.stratus.server.predict.DecoderBusyException;
 import dev.stratus.server.predict.InferenceTimeoutException;
 import dev.stratus.server.store.StoreException;
 import java.util.concurrent.CompletionException;
@@ -54,7 +55,7 @@ final class Failures {
             return new Answer(400, bad.code(), bad.getMessage());
         } else if (e instanceof Refused refused) {
             return new Answer(refused.status, codeFor(refused.status), refused.getMessage(), refused.retryAfterSeconds);
-        } else if (e instanceof PipelineFullException) {
+        } else if (e instanceof PipelineFullException || e instanceof DecoderBusyException) {
             return new Answer(503, "overloaded", e.getMessage(), 1);
         } else if (e instanceof PipelineClosedException) {
             return new Answer(503, "shutting_down", e.getMessage());
@@ -79,6 +80,7 @@ final class Failures {
             case 400 -> "bad_request";
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
+            case 408 -> "request_timeout";
             case 413 -> "body_too_large";
             case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";

@@ -21,12 +21,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The listening socket and its event loops (Netty, NIO, one loop per core, which also accepts).
- * Each connection gets: an idle timeout, HTTP/1.1 decoding with bounded request line and
+ * Each connection gets: a deadline for each request to arrive whole, an idle timeout, HTTP/1.1 decoding with bounded request line and
  * headers, gzip for clients that ask for it, and the app's {@link Connection}.
  */
 public final class HttpServer implements AutoCloseable {
@@ -50,7 +51,8 @@ public final class HttpServer implements AutoCloseable {
         this.host = host;
     }
 
-    static HttpServer start(String host, int port, Supplier<ChannelHandler> connections) throws IOException {
+    static HttpServer start(String host, int port, Duration requestTimeout, Supplier<ChannelHandler> connections)
+            throws IOException {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
                 new DefaultThreadFactory("http", true), NioIoHandler.newFactory());
         // Every accepted connection, so that closing the server closes each one explicitly.
@@ -63,6 +65,7 @@ public final class HttpServer implements AutoCloseable {
                     protected void initChannel(SocketChannel channel) {
                         open.add(channel);
                         channel.pipeline().addLast(
+                                new RequestDeadline(requestTimeout),
                                 new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS),
                                 new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, MAX_CHUNK),
                                 new HttpContentCompressor(COMPRESS_FROM_BYTES, StandardCompressionOptions.gzip()),

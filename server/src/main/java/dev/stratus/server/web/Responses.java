@@ -77,12 +77,14 @@ final class Responses implements AutoCloseable {
     void finished(Exchange exchange, int status) {
         inFlight.decrementAndGet();
         long nanos = System.nanoTime() - exchange.startNanos();
-        String route = exchange.route() != null ? exchange.route()
-                : exchange.path().startsWith("/api/") ? "unmatched" : "static";
-        String method = exchange.method().name();
-        metrics.record(route, method, status, nanos);
+        metrics.record(exchange.route(), exchange.method(), status, nanos);
         accessLog.record(new AccessLog.Entry(System.currentTimeMillis(), exchange.requestId(), exchange.client(),
-                method, exchange.path(), status, nanos / 1_000));
+                exchange.method().name(), exchange.path(), status, nanos / 1_000));
+    }
+
+    /** A request that never arrived whole; {@code reason} is one of {@link RequestMetrics}' abort reasons. */
+    void aborted(String reason) {
+        metrics.aborted(reason);
     }
 
     int inFlight() {

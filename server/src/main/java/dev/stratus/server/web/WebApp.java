@@ -76,7 +76,7 @@ public final class WebApp implements AutoCloseable {
     /** Serves this app on the configured address until closed. */
     public HttpServer listen() throws IOException {
         return HttpServer.start(settings.network().host(), settings.network().port(),
-                () -> new Connection(this, settings.network().maxBodyBytes()));
+                settings.network().requestTimeout(), () -> new Connection(this, settings.network().maxBodyBytes()));
     }
 
     /** A request read whole: find its route and run it; every failure becomes its JSON error. */
@@ -100,6 +100,11 @@ public final class WebApp implements AutoCloseable {
     void refuse(Exchange exchange, int status, String detail) {
         responses.started();
         responses.fail(exchange, new Failures.Refused(status, detail));
+    }
+
+    /** A request the client abandoned or sent too slowly; counted, not answered (or answered 408 by the caller). */
+    void aborted(String reason) {
+        responses.aborted(reason);
     }
 
     /** Every answer passes here once, on its way to the socket: metrics and the access log. */
@@ -162,10 +167,12 @@ public final class WebApp implements AutoCloseable {
             throw new BadInputException("malformed_json", "the body is not valid JSON");
         }
         JsonNode label = body == null ? null : body.get("label");
-        if (label == null || !label.isIntegralNumber() || label.asInt() < 0 || label.asInt() > 9) {
+        // canConvertToInt first: asInt() keeps the low 32 bits, so 4294967303 would read as 7.
+        if (label == null || !label.isIntegralNumber() || !label.canConvertToInt()
+                || label.intValue() < 0 || label.intValue() > 9) {
             throw new BadInputException("invalid_label", "expected {\"label\": d} with d a whole number 0-9");
         }
-        responses.json(ex, Responses.OK, service.label(id, label.asInt())
+        responses.json(ex, Responses.OK, service.label(id, label.intValue())
                 .orElseThrow(() -> notFound("no prediction with id " + id)));
     }
 

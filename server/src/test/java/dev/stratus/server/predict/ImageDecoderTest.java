@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.core.image.GreyImage;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.concurrent.Semaphore;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /** The streaming reader of JSON bodies: every way a body can be wrong names the problem. */
@@ -100,5 +106,62 @@ class ImageDecoderTest {
         assertProblem("{\"image\":\"x\"," + pixels("300").substring(1), "ambiguous_input", "not both");
         assertProblem("{\"other\":1}", "missing_input", "\"pixels\"");
         assertProblem("{\"image\":42}", "invalid_image", "must be a string");
+    }
+
+    private static byte[] png(int width, int height, int type) throws IOException {
+        BufferedImage image = new BufferedImage(width, height, type);
+        for (int y = height / 4; y < 3 * height / 4; y++) {
+            if (type == BufferedImage.TYPE_3BYTE_BGR) {
+                image.setRGB(width / 2, y, 0x0000ff);
+            } else {
+                image.getRaster().setSample(width / 2, y, 0, type == BufferedImage.TYPE_USHORT_GRAY ? 65_535 : 255);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    @Test
+    void a_png_over_two_megapixels_is_refused_and_a_wide_canvas_is_not() throws IOException {
+        assertThatThrownBy(() -> decoder.fromPng(png(2048, 1025, BufferedImage.TYPE_BYTE_GRAY)))
+                .isInstanceOfSatisfying(BadInputException.class, e -> {
+                    assertThat(e.code()).isEqualTo("invalid_image");
+                    assertThat(e.getMessage()).contains("2048x1025").contains("2097152 pixels in all");
+                });
+        GreyImage wide = decoder.fromPng(png(2048, 1024, BufferedImage.TYPE_BYTE_GRAY));
+        assertThat(wide.width()).isEqualTo(2048);
+        assertThat(wide.at(1024, 512)).isEqualTo(1f);
+        assertThat(wide.at(0, 512)).isZero();
+    }
+
+    @Test
+    void large_decodes_beyond_the_bound_are_refused_at_once_while_small_ones_go_on() throws IOException {
+        Semaphore permits = new Semaphore(1);
+        ImageDecoder bounded = new ImageDecoder(new ObjectMapper(), permits);
+        byte[] large = png(600, 600, BufferedImage.TYPE_BYTE_GRAY);
+        byte[] small = png(280, 280, BufferedImage.TYPE_BYTE_GRAY);
+
+        permits.acquireUninterruptibly();
+        assertThatThrownBy(() -> bounded.fromPng(large)).isInstanceOf(DecoderBusyException.class);
+        assertThat(bounded.fromPng(small).width()).isEqualTo(280);
+        permits.release();
+
+        assertThat(bounded.fromPng(large).width()).isEqualTo(600);
+        assertThat(permits.availablePermits()).isEqualTo(1);
+        assertThatThrownBy(() -> bounded.fromPng(Arrays.copyOf(large, large.length / 2)))
+                .isInstanceOf(BadInputException.class);
+        assertThat(permits.availablePermits()).as("a failed decode gives its permit back").isEqualTo(1);
+    }
+
+    @Test
+    void sixteen_bit_and_colour_pngs_decode_to_the_same_grey() throws IOException {
+        GreyImage deep = decoder.fromPng(png(64, 64, BufferedImage.TYPE_USHORT_GRAY));
+        GreyImage colour = decoder.fromPng(png(64, 64, BufferedImage.TYPE_3BYTE_BGR));
+
+        assertThat(deep.at(32, 32)).isEqualTo(1f);
+        assertThat(deep.at(0, 0)).isZero();
+        // Pure blue: luminance 0.114.
+        assertThat(colour.at(32, 32)).isCloseTo(0.114f, org.assertj.core.data.Offset.offset(0.002f));
     }
 }

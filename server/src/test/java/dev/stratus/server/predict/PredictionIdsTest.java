@@ -26,4 +26,16 @@ class PredictionIdsTest {
         // 74 random bits: ids made in the same millisecond differ in their random part
         assertThat(PredictionIds.next(42L)).isNotEqualTo(PredictionIds.next(42L));
     }
+
+    @Test
+    void only_ids_of_the_issued_form_are_accepted() {
+        assertThat(PredictionIds.isIssued(PredictionIds.next())).isTrue();
+        assertThat(PredictionIds.isIssued(UUID.randomUUID().toString())).isTrue();
+        String issued = PredictionIds.next();
+        for (String odd : new String[] {"_all_docs", "_changes", "_design/x", "", issued.toUpperCase(),
+                issued + "0", issued.substring(1), issued.replace('-', '_'), "00000000-0000-1000-8000-000000000000"}) {
+            assertThat(PredictionIds.isIssued(odd)).as(odd).isFalse();
+        }
+        assertThat(PredictionIds.isIssued(null)).isFalse();
+    }
 }

@@ -159,6 +159,8 @@ class ApiTest {
         assertError(http.putJson(API + "/" + id + "/label", "{\"label\": 10}"), 400, "invalid_label");
         assertError(http.putJson(API + "/" + id + "/label", "{\"label\": \"seven\"}"), 400, "invalid_label");
         assertError(http.putJson(API + "/" + id + "/label", "{\"label\": 2.5}"), 400, "invalid_label");
+        // Not 7: the low 32 bits of 4294967303 are 7, which JsonNode.asInt() used to take.
+        assertError(http.putJson(API + "/" + id + "/label", "{\"label\": 4294967303}"), 400, "invalid_label");
         assertError(http.putJson(API + "/" + id + "/label", "nonsense"), 400, "malformed_json");
     }
 

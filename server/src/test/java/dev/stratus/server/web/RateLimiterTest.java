@@ -2,6 +2,9 @@ package dev.stratus.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -73,5 +76,34 @@ class RateLimiterTest {
         assertThat(limiter.enabled()).isFalse();
         assertThat(acquire(limiter, "a", 1_000)).containsOnly(0L);
         assertThat(limiter(0.1, 1).enabled()).isTrue();
+    }
+
+    @Test
+    void a_request_costs_no_scan_of_every_client_once_a_hundred_thousand_are_tracked() {
+        RateLimiter limiter = limiter(50, 100);
+        // Before: each request above 100,000 clients scanned all of them, 60,000 x 100,000 here.
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            for (int i = 0; i < 160_000; i++) {
+                assertThat(limiter.acquire("client-" + i)).isZero();
+            }
+        });
+        assertThat(limiter.tracked()).isEqualTo(160_000);
+    }
+
+    @Test
+    void clients_quiet_long_enough_to_refill_are_swept_out_and_lose_nothing() {
+        RateLimiter limiter = limiter(50, 100);
+        assertThat(acquire(limiter, "busy", 100)).containsOnly(0L);
+        for (int i = 0; i < 100_000; i++) {
+            limiter.acquire("quiet-" + i);
+        }
+        advance(2_001);
+        limiter.acquire("newcomer");
+
+        assertThat(limiter.tracked()).isEqualTo(1);
+        // "busy" refilled in those 2 s: its fresh bucket is what it would have had.
+        List<Long> waits = acquire(limiter, "busy", 101);
+        assertThat(waits.subList(0, 100)).containsOnly(0L);
+        assertThat(waits.get(100)).isPositive();
     }
 }

@@ -1,0 +1,22 @@
+package dev.stratus.server.store;
+
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A {@link MemoryStore} that counts the reads and labels asked of it by id. */
+public class CountingStore extends MemoryStore {
+    public final AtomicInteger calls = new AtomicInteger();
+
+    @Override
+    public Optional<PredictionRecord> find(String id) {
+        calls.incrementAndGet();
+        return super.find(id);
+    }
+
+    @Override
+    public Optional<PredictionRecord> label(String id, int change) {
+        calls.incrementAndGet();
+        return super.label(id, change);
+    }
+}
