@@ -6,8 +6,10 @@ import dev.stratus.core.image.GreyImage;
 import dev.stratus.core.image.Preprocessor;
 import dev.stratus.server.pipeline.Classified;
 import dev.stratus.server.pipeline.InferencePipeline;
+import dev.stratus.server.store.LabelChange;
 import dev.stratus.server.store.PredictionStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -73,11 +75,11 @@ public final class PredictionService {
         return store.find(id).map(r -> PredictionView.of(r, null));
     }
 
-    /** Records the label; empty for an unknown id, and one not of the issued form never reaches the store. */
-    public Optional<PredictionView> label(String id, int label) {
+    /** Records {@code client}'s label now; empty for an unknown id, which is not of the issued form never reaches the store. */
+    public Optional<PredictionView> label(String id, int label, String client) {
         if (!PredictionIds.isIssued(id)) {
             return Optional.empty();
         }
-        return store.label(id, label).map(r -> PredictionView.of(r, null));
+        return store.label(id, new LabelChange(label, Instant.now(), client)).map(r -> PredictionView.of(r, null));
     }
 }

@@ -35,12 +35,13 @@ import org.slf4j.LoggerFactory;
  * The distributed store: one CouchDB document per prediction, written by inference workers and
  * read and labelled by gateways, over CouchDB's HTTP API.
  *
- * <p>A document ({@code _id} is the prediction id; {@code label} and {@code labelledAt} are absent
- * until the user labels it):
+ * <p>A document ({@code _id} is the prediction id; {@code label}, {@code labelledAt} and
+ * {@code labelHistory} are absent until the user labels it):
  * <pre>
  * {"_id": "...", "type": "prediction", "modelVersion": "...", "digit": 7,
  *  "probabilities": [10 numbers], "input": "784 bytes, standard base64",
- *  "createdAt": "2025-01-01T12:00:00.123456000Z", "label": 3, "labelledAt": "..."}
+ *  "createdAt": "2025-01-01T12:00:00.123456000Z", "label": 3, "labelledAt": "...",
+ *  "labelHistory": [{"label": 3, "at": "...", "client": "192.0.2.1"}]}
  * </pre>
  * The input is base64 (1,048 characters) rather than an array of ints (up to ~2,900) to keep
  * documents small. Times are ISO-8601 UTC with exactly nine fraction digits so that they sort
@@ -54,6 +55,8 @@ public final class CouchDbPredictionStore implements PredictionStore {
     private static final Logger LOG = LoggerFactory.getLogger(CouchDbPredictionStore.class);
     private static final String JSON_TYPE = "application/json";
     private static final String DOCUMENT_TYPE = "prediction";
+    /** The document's array of label changes, oldest first: {@code {"label", "at", "client"}}. */
+    private static final String HISTORY = "labelHistory";
     private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder().appendInstant(9)
             .toFormatter(Locale.ROOT);
     private static final int LABEL_ATTEMPTS = 5;
@@ -174,7 +177,7 @@ public final class CouchDbPredictionStore implements PredictionStore {
     }
 
     @Override
-    public Optional<PredictionRecord> label(String id, int label) {
+    public Optional<PredictionRecord> label(String id, LabelChange change) {
         String action = "label prediction " + id;
         for (int attempt = 1; attempt <= LABEL_ATTEMPTS; attempt++) {
             Optional<ObjectNode> current = readDocument(id);
@@ -183,8 +186,12 @@ public final class CouchDbPredictionStore implements PredictionStore {
             }
             ObjectNode doc = current.get();
             // Built before writing so that a label outside 0-9 is refused without a request.
-            PredictionRecord labelled = fromDocument(doc).withLabel(label, Instant.now());
-            doc.put("label", label).put("labelledAt", TIME.format(labelled.labelledAt()));
+            PredictionRecord labelled = fromDocument(doc).withLabel(change.label(), change.at());
+            doc.put("label", change.label()).put("labelledAt", TIME.format(labelled.labelledAt()));
+            // In the same document, so that a label and its history are written in one revision.
+            ArrayNode history = doc.path(HISTORY) instanceof ArrayNode earlier ? earlier : doc.putArray(HISTORY);
+            history.addObject().put("label", change.label()).put("at", TIME.format(change.at()))
+                    .put("client", change.client());
             if (call(withJson(documentPath(id), "PUT", doc), action, 201, 202, 409).statusCode() != 409) {
                 return Optional.of(labelled);
             }
@@ -192,6 +199,14 @@ public final class CouchDbPredictionStore implements PredictionStore {
         }
         throw new StoreException("CouchDB at " + settings.url() + ": prediction " + id
                 + " kept changing while being labelled (" + LABEL_ATTEMPTS + " conflicts)", null);
+    }
+
+    @Override
+    public List<LabelChange> labelHistory(String id) {
+        List<LabelChange> changes = new ArrayList<>();
+        readDocument(id).ifPresent(doc -> doc.path(HISTORY).forEach(change -> changes.add(new LabelChange(
+                change.path("label").asInt(), Instant.parse(change.path("at").asText()), change.path("client").asText()))));
+        return changes;
     }
 
     /**
@@ -271,6 +286,10 @@ public final class CouchDbPredictionStore implements PredictionStore {
     }
 
     private Optional<ObjectNode> readDocument(String id) {
+        if (id.startsWith("_")) {
+            // CouchDB's own endpoints (_all_docs, _changes, _design/...): never a prediction.
+            return Optional.empty();
+        }
         String action = "read prediction " + id;
         HttpResponse<String> response = call(request(documentPath(id)).GET(), action, 200, 404);
         if (response.statusCode() == 404) {

@@ -15,7 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -85,6 +85,13 @@ public final class H2PredictionStore implements PredictionStore {
                           label TINYINT,
                           labelled_at TIMESTAMP WITH TIME ZONE)""");
                 statement.execute("CREATE INDEX IF NOT EXISTS predictions_labelled ON predictions(labelled_at)");
+                statement.execute("""
+                        CREATE TABLE IF NOT EXISTS label_changes (
+                          prediction_id VARCHAR(64) NOT NULL,
+                          label TINYINT NOT NULL,
+                          changed_at TIMESTAMP WITH TIME ZONE NOT NULL,
+                          client VARCHAR(64) NOT NULL)""");
+                statement.execute("CREATE INDEX IF NOT EXISTS label_changes_prediction ON label_changes(prediction_id)");
                 statement.execute("CREATE TABLE IF NOT EXISTS store_probe (id INT PRIMARY KEY, at TIMESTAMP WITH TIME ZONE)");
             }
             Connection reader = DriverManager.getConnection(url, "stratus", "");
@@ -127,19 +134,45 @@ public final class H2PredictionStore implements PredictionStore {
     }
 
     @Override
-    public Optional<PredictionRecord> label(String id, int label) {
+    public Optional<PredictionRecord> label(String id, LabelChange change) {
         int updated = writing("label prediction " + id, connection -> {
             try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE predictions SET label = ?, labelled_at = ? WHERE id = ?")) {
-                update.setInt(1, label);
-                update.setTimestamp(2, Timestamp.from(Instant.now()));
+                    "UPDATE predictions SET label = ?, labelled_at = ? WHERE id = ?");
+                 PreparedStatement history = connection.prepareStatement(
+                         "INSERT INTO label_changes (prediction_id, label, changed_at, client) VALUES (?, ?, ?, ?)")) {
+                update.setInt(1, change.label());
+                update.setTimestamp(2, Timestamp.from(change.at()));
                 update.setString(3, id);
                 int rows = update.executeUpdate();
+                if (rows > 0) {
+                    history.setString(1, id);
+                    history.setInt(2, change.label());
+                    history.setTimestamp(3, Timestamp.from(change.at()));
+                    history.setString(4, change.client());
+                    history.executeUpdate();
+                }
                 connection.commit();
                 return rows;
             }
         });
         return updated == 0 ? Optional.empty() : find(id);
+    }
+
+    @Override
+    public List<LabelChange> labelHistory(String id) {
+        return reader.use("read the label history of " + id, connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT label, changed_at, client "
+                    + "FROM label_changes WHERE prediction_id = ? ORDER BY changed_at, _ROWID_")) {
+                select.setString(1, id);
+                try (ResultSet rows = select.executeQuery()) {
+                    List<LabelChange> changes = new ArrayList<>();
+                    while (rows.next()) {
+                        changes.add(new LabelChange(rows.getInt(1), rows.getTimestamp(2).toInstant(), rows.getString(3)));
+                    }
+                    return changes;
+                }
+            }
+        });
     }
 
     @Override

@@ -27,8 +27,14 @@ public interface PredictionStore extends AutoCloseable {
 
     Optional<PredictionRecord> find(String id);
 
-    /** Records the user's correct digit; empty when the id is unknown. */
-    Optional<PredictionRecord> label(String id, int label);
+    /**
+     * Records the user's correct digit and appends the change to the prediction's label history,
+     * in one write; empty when the id is unknown.
+     */
+    Optional<PredictionRecord> label(String id, LabelChange change);
+
+    /** Every label given to this prediction, oldest first; empty for an unknown id or none given. */
+    List<LabelChange> labelHistory(String id);
 
     /** Every prediction that carries a user's label, oldest first. */
     void forEachLabelled(Consumer<PredictionRecord> action);

@@ -172,7 +172,7 @@ public final class WebApp implements AutoCloseable {
                 || label.intValue() < 0 || label.intValue() > 9) {
             throw new BadInputException("invalid_label", "expected {\"label\": d} with d a whole number 0-9");
         }
-        responses.json(ex, Responses.OK, service.label(id, label.intValue())
+        responses.json(ex, Responses.OK, service.label(id, label.intValue(), ex.client())
                 .orElseThrow(() -> notFound("no prediction with id " + id)));
     }
 

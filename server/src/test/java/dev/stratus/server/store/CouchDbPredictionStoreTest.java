@@ -87,7 +87,7 @@ class CouchDbPredictionStoreTest {
         try (CouchDbPredictionStore store = CouchDbPredictionStore.open(settings, FAST)) {
             store.save(x);
             store.save(x);
-            PredictionRecord labelled = store.label("x", 6).orElseThrow();
+            PredictionRecord labelled = store.label("x", TestLabels.now(6)).orElseThrow();
             // Redelivered messages: they must neither fail nor undo the user's label.
             store.save(x);
             store.saveAll(List.of(y, x, y, z));
@@ -105,17 +105,35 @@ class CouchDbPredictionStoreTest {
             store.saveAll(List.of(H2PredictionStoreTest.record("x", 1, 1), H2PredictionStoreTest.record("y", 2, 2),
                     H2PredictionStoreTest.record("z", 3, 3)));
 
-            PredictionRecord labelled = store.label("y", 7).orElseThrow();
+            PredictionRecord labelled = store.label("y", TestLabels.now(7)).orElseThrow();
             assertThat(labelled.label()).isEqualTo(7);
             assertThat(labelled.labelledAt()).isNotNull();
             assertThat(store.find("y")).contains(labelled);
-            store.label("x", 4);
-            assertThat(store.label("unknown", 1)).isEmpty();
-            assertThatThrownBy(() -> store.label("y", 10)).isInstanceOf(IllegalArgumentException.class);
+            store.label("x", TestLabels.now(4));
+            assertThat(store.label("unknown", TestLabels.now(1))).isEmpty();
+            assertThatThrownBy(() -> store.label("y", TestLabels.now(10))).isInstanceOf(IllegalArgumentException.class);
 
             assertThat(labelledIds(store)).containsExactly("y=7", "x=4");
             assertThat(store.find("y")).contains(labelled);
             assertThat(store.find("z").orElseThrow().label()).isNull();
+            assertThat(store.labelHistory("y")).extracting(LabelChange::label).containsExactly(7);
+            assertThat(store.labelHistory("z")).isEmpty();
+            assertThat(store.labelHistory("unknown")).isEmpty();
+        }
+    }
+
+    @Test
+    void each_label_change_is_kept_in_the_document_with_its_time_and_client() {
+        try (CouchDbPredictionStore store = CouchDbPredictionStore.open(freshDatabase(), FAST)) {
+            store.save(H2PredictionStoreTest.record("h", 1, 1));
+            Instant first = Instant.parse("2026-01-01T10:00:00Z");
+            store.label("h", new LabelChange(3, first, "192.0.2.1"));
+            store.label("h", new LabelChange(8, first.plusSeconds(5), "192.0.2.2"));
+
+            assertThat(store.labelHistory("h")).containsExactly(new LabelChange(3, first, "192.0.2.1"),
+                    new LabelChange(8, first.plusSeconds(5), "192.0.2.2"));
+            assertThat(store.find("h").orElseThrow().label()).isEqualTo(8);
+            assertThat(store.labelHistory("_all_docs")).isEmpty();
         }
     }
 
@@ -195,7 +213,7 @@ class CouchDbPredictionStoreTest {
 
             try (CouchDbPredictionStore store = CouchDbPredictionStore.open(settings, FAST)) {
                 store.save(record);
-                assertThat(store.label("secret", 5)).isPresent();
+                assertThat(store.label("secret", TestLabels.now(5))).isPresent();
                 assertThat(store.find("secret").orElseThrow().label()).isEqualTo(5);
             }
         }

@@ -1,6 +1,6 @@
 package dev.stratus.server.store;
 
-
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,8 +15,14 @@ public class CountingStore extends MemoryStore {
     }
 
     @Override
-    public Optional<PredictionRecord> label(String id, int change) {
+    public Optional<PredictionRecord> label(String id, LabelChange change) {
         calls.incrementAndGet();
         return super.label(id, change);
+    }
+
+    @Override
+    public List<LabelChange> labelHistory(String id) {
+        calls.incrementAndGet();
+        return super.labelHistory(id);
     }
 }

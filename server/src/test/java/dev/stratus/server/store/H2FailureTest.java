@@ -101,10 +101,10 @@ class H2FailureTest {
             other.setAutoCommit(false);
             execute(other, "UPDATE predictions SET label = 9 WHERE id = 'held'");
 
-            assertThatThrownBy(() -> store.label("held", 4)).isInstanceOf(StoreException.class)
+            assertThatThrownBy(() -> store.label("held", TestLabels.now(4))).isInstanceOf(StoreException.class)
                     .hasMessageContaining("cannot label prediction held");
             other.rollback();
-            assertThat(store.label("held", 4)).hasValueSatisfying(r -> assertThat(r.label()).isEqualTo(4));
+            assertThat(store.label("held", TestLabels.now(4))).hasValueSatisfying(r -> assertThat(r.label()).isEqualTo(4));
         }
     }
 

@@ -71,18 +71,66 @@ class H2PredictionStoreTest {
             store.save(record("y", 2, 2));
             store.save(record("z", 3, 3));
 
-            assertThat(store.label("y", 7)).hasValueSatisfying(r -> {
+            assertThat(store.label("y", TestLabels.now(7))).hasValueSatisfying(r -> {
                 assertThat(r.label()).isEqualTo(7);
                 assertThat(r.labelledAt()).isNotNull();
             });
-            store.label("x", 4);
-            assertThat(store.label("nope", 1)).isEmpty();
+            store.label("x", TestLabels.now(4));
+            assertThat(store.label("nope", TestLabels.now(1))).isEmpty();
 
             List<String> labelled = new ArrayList<>();
             store.forEachLabelled(r -> labelled.add(r.id() + "=" + r.label()));
             assertThat(labelled).containsExactly("y=7", "x=4");
             assertThat(store.find("z").orElseThrow().label()).isNull();
         }
+    }
+
+    @Test
+    void each_label_change_is_kept_with_its_time_and_client_across_a_restart() {
+        Instant first = Instant.parse("2026-01-01T10:00:00Z");
+        try (H2PredictionStore store = H2PredictionStore.open(dir)) {
+            store.save(record("h", 1, 1));
+            store.label("h", new LabelChange(3, first, "192.0.2.1"));
+            store.label("h", new LabelChange(8, first.plusSeconds(5), "192.0.2.2"));
+            assertThat(store.label("unknown", new LabelChange(1, first, "192.0.2.1"))).isEmpty();
+        }
+        try (H2PredictionStore reopened = H2PredictionStore.open(dir)) {
+            assertThat(reopened.labelHistory("h")).containsExactly(new LabelChange(3, first, "192.0.2.1"),
+                    new LabelChange(8, first.plusSeconds(5), "192.0.2.2"));
+            assertThat(reopened.find("h").orElseThrow().label()).isEqualTo(8);
+            assertThat(reopened.labelHistory("unknown")).isEmpty();
+        }
+    }
+
+    @Test
+    void export_leaves_out_predictions_relabelled_more_than_once_or_labelled_by_a_flagged_client() throws Exception {
+        Instant at = Instant.parse("2026-01-01T10:00:00Z");
+        try (H2PredictionStore store = H2PredictionStore.open(dir.resolve("data"))) {
+            for (String id : List.of("once", "corrected", "tugged", "flagged")) {
+                store.save(record(id, 1, id.length()));
+            }
+            store.label("once", new LabelChange(4, at, "192.0.2.1"));
+            store.label("corrected", new LabelChange(5, at, "192.0.2.1"));
+            store.label("corrected", new LabelChange(6, at.plusSeconds(1), "192.0.2.1"));
+            for (int i = 0; i < 3; i++) {
+                store.label("tugged", new LabelChange(i, at.plusSeconds(i), "192.0.2." + (i + 1)));
+            }
+            store.label("flagged", new LabelChange(9, at, "198.51.100.7"));
+        }
+        Path flagged = dir.resolve("flagged.txt");
+        java.nio.file.Files.writeString(flagged, "# seen poisoning\n198.51.100.7\n\n");
+        StringWriter out = new StringWriter();
+        var line = ServerCli.commandLine(Map.of());
+        line.setOut(new PrintWriter(out));
+        int code = line.execute("export-feedback", "--data-dir", dir.resolve("data").toString(),
+                "--out", dir.resolve("export").toString(), "--flagged-clients", flagged.toString());
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("Exported 2 labelled predictions")
+                .contains("left out 1 relabelled more than 1 time(s) and 1 labelled by a flagged client");
+        LabeledImages exported = Idx.read(dir.resolve("export").resolve(FeedbackFiles.IMAGES),
+                dir.resolve("export").resolve(FeedbackFiles.LABELS));
+        assertThat(exported.labels()).containsExactlyInAnyOrder(4, 6);
     }
 
     @Test
@@ -93,8 +141,8 @@ class H2PredictionStoreTest {
             store.save(first);
             store.save(second);
             store.save(record("unlabelled", 0, 7));
-            store.label("p2", 3);
-            store.label("p1", 7);
+            store.label("p2", TestLabels.now(3));
+            store.label("p1", TestLabels.now(7));
         }
         StringWriter out = new StringWriter();
         var line = ServerCli.commandLine(Map.of());

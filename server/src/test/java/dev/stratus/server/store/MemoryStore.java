@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /** An in-memory store; while {@code down}, every write fails as an unreachable CouchDB would. */
@@ -11,6 +12,7 @@ public class MemoryStore implements PredictionStore {
     public final Map<String, PredictionRecord> records = new ConcurrentHashMap<>();
     public volatile boolean down;
     public volatile int failedWrites;
+    private final Map<String, List<LabelChange>> history = new ConcurrentHashMap<>();
 
     @Override
     public void save(PredictionRecord record) {
@@ -35,9 +37,19 @@ public class MemoryStore implements PredictionStore {
         return Optional.ofNullable(records.get(id));
     }
 
+    /** Labels and their history, as the real stores keep them. */
     @Override
-    public Optional<PredictionRecord> label(String id, int label) {
-        return Optional.empty();
+    public Optional<PredictionRecord> label(String id, LabelChange change) {
+        PredictionRecord labelled = records.computeIfPresent(id, (key, r) -> r.withLabel(change.label(), change.at()));
+        if (labelled != null) {
+            history.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>()).add(change);
+        }
+        return Optional.ofNullable(labelled);
+    }
+
+    @Override
+    public List<LabelChange> labelHistory(String id) {
+        return List.copyOf(history.getOrDefault(id, List.of()));
     }
 
     @Override
