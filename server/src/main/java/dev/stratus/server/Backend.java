@@ -8,8 +8,8 @@ import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.pipeline.MicroBatchingPipeline;
 import dev.stratus.server.store.CouchDbPredictionStore;
 import dev.stratus.server.store.CouchDbSettings;
-import dev.stratus.server.store.H2PredictionStore;
 import dev.stratus.server.store.PredictionStore;
+import dev.stratus.server.store.SqlPredictionStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
         return registry -> {
             List<AutoCloseable> opened = new ArrayList<>(closeModel ? List.of(model) : List.of());
             try {
-                PredictionStore store = H2PredictionStore.open(DataDirectory.prepare(config.storage().dataDirectory()),
+                PredictionStore store = SqlPredictionStore.open(DataDirectory.prepare(config.storage().dataDirectory()),
                         registry);
                 opened.add(store);
                 InferencePipeline pipeline = new MicroBatchingPipeline(model, store, config.queue().capacity(),

@@ -3,7 +3,7 @@ package dev.stratus.server;
 import dev.stratus.core.image.Mnist;
 import dev.stratus.core.mnist.FeedbackFiles;
 import dev.stratus.core.mnist.Idx;
-import dev.stratus.server.store.H2PredictionStore;
+import dev.stratus.server.store.SqlPredictionStore;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ final class ExportFeedbackCommand implements Callable<Integer> {
         FeedbackFilter filter = new FeedbackFilter(maxRelabels,
                 flaggedClients == null ? Set.of() : FeedbackFilter.readClients(flaggedClients));
         Map<FeedbackFilter.Verdict, Integer> verdicts = new EnumMap<>(FeedbackFilter.Verdict.class);
-        try (H2PredictionStore store = H2PredictionStore.open(data)) {
+        try (SqlPredictionStore store = SqlPredictionStore.open(data)) {
             store.forEachLabelled(record -> {
                 FeedbackFilter.Verdict verdict = filter.judge(store.labelHistory(record.id()));
                 verdicts.merge(verdict, 1, Integer::sum);

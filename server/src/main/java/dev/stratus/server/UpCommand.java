@@ -3,7 +3,7 @@ package dev.stratus.server;
 import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
-import dev.stratus.server.store.H2PredictionStore;
+import dev.stratus.server.store.SqlPredictionStore;
 import dev.stratus.server.warmup.Warmup;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -127,7 +127,7 @@ final class UpCommand implements ServerCommand {
     /** The embedded backend, its model loaded once and its request path warmed before the port opens. */
     private Backend.Factory warmed(ServerConfig config) throws IOException {
         // A data directory that cannot be opened fails now, with its own message, not after the warm-up.
-        H2PredictionStore.open(DataDirectory.prepare(config.storage().dataDirectory())).close();
+        SqlPredictionStore.open(DataDirectory.prepare(config.storage().dataDirectory())).close();
         Model model = Model.resolve(config.storage().modelDirectory(), OnnxClassifier.Threads.SERVING);
         try {
             LOG.info("Warmed up: {}", Warmup.run(config, model, Duration.ofSeconds(warmupSeconds)));

@@ -2,8 +2,8 @@ package dev.stratus.server.bench;
 
 import dev.stratus.core.mnist.LabeledImages;
 import dev.stratus.server.predict.PredictionIds;
-import dev.stratus.server.store.H2PredictionStore;
 import dev.stratus.server.store.PredictionRecord;
+import dev.stratus.server.store.SqlPredictionStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The embedded store under a stream of new predictions: wall time per record from {@code saveAll}
+ * The embedded store under a stream of new predictions, on SQLite and on H2: wall time per record from {@code saveAll}
  * to committed in the file, saved one at a time or in micro-batches as the pipeline saves them,
  * with random (version-4) or time-ordered (version-7, what the server uses) ids. The database
  * grows through the run, as it does in a server.
@@ -50,14 +50,18 @@ public class StoreBenchmark {
     @Param({"1", "64"})
     public int batch;
 
+    /** SQLite (the store since December 2026, page cache native) or H2 (before; page cache on the heap). */
+    @Param({"SQLite", "H2"})
+    public String database;
+
     private Path dir;
-    private H2PredictionStore store;
+    private SqlPredictionStore store;
     private PredictionRecord[] templates;
 
     @Setup
     public void setUp() throws IOException {
         dir = Files.createTempDirectory("stratus-store-bench");
-        store = H2PredictionStore.open(dir);
+        store = "H2".equals(database) ? SqlPredictionStore.openH2(dir) : SqlPredictionStore.open(dir);
         LabeledImages digits = BenchDigits.load();
         templates = new PredictionRecord[100];
         for (int i = 0; i < templates.length; i++) {

@@ -81,9 +81,9 @@ class CouchDbPredictionStoreTest {
     @Test
     void saving_a_prediction_again_keeps_one_document_and_its_label() throws Exception {
         CouchDbSettings settings = freshDatabase();
-        PredictionRecord x = H2PredictionStoreTest.record("x", 1, 1);
-        PredictionRecord y = H2PredictionStoreTest.record("y", 2, 2);
-        PredictionRecord z = H2PredictionStoreTest.record("z", 3, 3);
+        PredictionRecord x = SqlPredictionStoreTest.record("x", 1, 1);
+        PredictionRecord y = SqlPredictionStoreTest.record("y", 2, 2);
+        PredictionRecord z = SqlPredictionStoreTest.record("z", 3, 3);
         try (CouchDbPredictionStore store = CouchDbPredictionStore.open(settings, FAST)) {
             store.save(x);
             store.save(x);
@@ -102,8 +102,8 @@ class CouchDbPredictionStoreTest {
     @Test
     void labels_are_recorded_and_listed_oldest_first_and_unknown_ids_are_empty() {
         try (CouchDbPredictionStore store = CouchDbPredictionStore.open(freshDatabase(), FAST)) {
-            store.saveAll(List.of(H2PredictionStoreTest.record("x", 1, 1), H2PredictionStoreTest.record("y", 2, 2),
-                    H2PredictionStoreTest.record("z", 3, 3)));
+            store.saveAll(List.of(SqlPredictionStoreTest.record("x", 1, 1), SqlPredictionStoreTest.record("y", 2, 2),
+                    SqlPredictionStoreTest.record("z", 3, 3)));
 
             PredictionRecord labelled = store.label("y", TestLabels.now(7)).orElseThrow();
             assertThat(labelled.label()).isEqualTo(7);
@@ -125,7 +125,7 @@ class CouchDbPredictionStoreTest {
     @Test
     void each_label_change_is_kept_in_the_document_with_its_time_and_client() {
         try (CouchDbPredictionStore store = CouchDbPredictionStore.open(freshDatabase(), FAST)) {
-            store.save(H2PredictionStoreTest.record("h", 1, 1));
+            store.save(SqlPredictionStoreTest.record("h", 1, 1));
             Instant first = Instant.parse("2026-01-01T10:00:00Z");
             store.label("h", new LabelChange(3, first, "192.0.2.1"));
             store.label("h", new LabelChange(8, first.plusSeconds(5), "192.0.2.2"));
@@ -142,12 +142,12 @@ class CouchDbPredictionStoreTest {
         // Groups of 7 equal times straddle the store's pages of 200.
         Instant base = Instant.parse("2025-01-01T00:00:00Z");
         List<PredictionRecord> records = IntStream.range(0, 450)
-                .mapToObj(i -> H2PredictionStoreTest.record(String.format("r-%04d", 449 - i), i % 10, i)
+                .mapToObj(i -> SqlPredictionStoreTest.record(String.format("r-%04d", 449 - i), i % 10, i)
                         .withLabel(i % 10, base.plusMillis(i / 7)))
                 .toList();
         try (CouchDbPredictionStore store = CouchDbPredictionStore.open(freshDatabase(), FAST)) {
             store.saveAll(records);
-            store.save(H2PredictionStoreTest.record("unlabelled", 0, 0));
+            store.save(SqlPredictionStoreTest.record("unlabelled", 0, 0));
 
             List<PredictionRecord> listed = new ArrayList<>();
             store.forEachLabelled(listed::add);
@@ -165,7 +165,7 @@ class CouchDbPredictionStoreTest {
         assertThat(get(settings, "").statusCode()).isEqualTo(404);
 
         try (CouchDbPredictionStore store = CouchDbPredictionStore.open(settings, FAST)) {
-            store.save(H2PredictionStoreTest.record("kept", 8, 8));
+            store.save(SqlPredictionStoreTest.record("kept", 8, 8));
         }
         assertThat(get(settings, "").statusCode()).isEqualTo(200);
         try (CouchDbPredictionStore again = CouchDbPredictionStore.open(settings, FAST)) {
@@ -209,7 +209,7 @@ class CouchDbPredictionStoreTest {
             assertThat(HTTP.send(addAdmin, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
             CouchDbSettings settings = CouchDbSettings.fromEnvironment(Map.of(CouchDbSettings.USER_VARIABLE,
                     "stratus", CouchDbSettings.PASSWORD_VARIABLE, "good-pw"), secured.url());
-            PredictionRecord record = H2PredictionStoreTest.record("secret", 4, 4);
+            PredictionRecord record = SqlPredictionStoreTest.record("secret", 4, 4);
 
             try (CouchDbPredictionStore store = CouchDbPredictionStore.open(settings, FAST)) {
                 store.save(record);
@@ -239,7 +239,7 @@ class CouchDbPredictionStoreTest {
             // The save starts while the port only drops connections, and the server comes back once
             // the store has been turned away twice: it can only succeed through its retries.
             CompletableFuture<Void> save;
-            PredictionRecord record = H2PredictionStoreTest.record("during-restart", 7, 7);
+            PredictionRecord record = SqlPredictionStoreTest.record("during-restart", 7, 7);
             try (Doorman doorman = Doorman.on(port)) {
                 save = CompletableFuture.runAsync(() -> store.save(record));
                 doorman.awaitTurnedAway(2);

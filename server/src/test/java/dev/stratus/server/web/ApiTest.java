@@ -16,7 +16,7 @@ import dev.stratus.server.pipeline.Classified;
 import dev.stratus.server.pipeline.GatedMeterRegistry;
 import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.pipeline.MicroBatchingPipeline;
-import dev.stratus.server.store.H2PredictionStore;
+import dev.stratus.server.store.SqlPredictionStore;
 import dev.stratus.server.store.MemoryStore;
 import java.io.IOException;
 import java.net.URI;
@@ -359,7 +359,7 @@ class ApiTest {
         ServerConfig config = ServerConfig.builder().port(0).dataDirectory(dir).rateLimit(0, 1)
                 .queueCapacity(16).maxBatch(1).batchDelay(Duration.ZERO).inferenceTimeout(Duration.ofMillis(300)).build();
         try (StratusServer slow = StratusServer.start(config, registry -> {
-            H2PredictionStore store = H2PredictionStore.open(dir);
+            SqlPredictionStore store = SqlPredictionStore.open(dir);
             return new Backend(silent, store, "silent", List.of(store));
         })) {
             HttpResponse<String> response = new Http(slow.url()).postJson(API, Digits.pixelsJson(0));

@@ -3,102 +3,108 @@ package dev.stratus.server.store;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.h2.api.ErrorCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded store: an H2 database file. A save returns once its records are committed to the
- * file, so whatever was answered survives a kill -9 of the process; callers save whole
- * micro-batches, which keeps commits few under load. Reads and writes use separate connections
- * (H2 is multi-version, so a read never waits for a batch being written), and every wait for the
- * database is bounded: a caller that cannot get its turn within {@link #WAIT} gets a
- * {@link StoreException}, as does every caller while writes fail. A failed write marks the
- * store not ready (and counts {@code stratus.store.write.failures}) until a write succeeds again.
+ * The embedded store: a database file in the data directory, SQLite for a new directory (its
+ * page cache is off the Java heap) and H2 for one written before December 2026. A save returns
+ * once its records are committed to the file, so whatever was answered survives a kill -9 of
+ * the process; callers save whole micro-batches, which keeps commits few under load. Reads and
+ * writes use separate connections (both databases let a read go on while a batch is written),
+ * and every wait for the database is bounded: a caller that cannot get its turn within
+ * {@link #WAIT} gets a {@link StoreException}, as does every caller while writes fail. A failed
+ * write marks the store not ready (and counts {@code stratus.store.write.failures}) until a
+ * write succeeds again.
  */
-public final class H2PredictionStore implements PredictionStore {
-    private static final Logger LOG = LoggerFactory.getLogger(H2PredictionStore.class);
+public final class SqlPredictionStore implements PredictionStore {
+    private static final Logger LOG = LoggerFactory.getLogger(SqlPredictionStore.class);
     /** The longest any caller waits for its turn at the database. */
     static final Duration WAIT = Duration.ofSeconds(5);
     /** While writes fail, readiness tries a probe write at most this often. */
     private static final long PROBE_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
     private static final String COLUMNS = "id, created_at, model_version, digit, probabilities, input, label, labelled_at";
-    private static final String INSERT = "INSERT INTO predictions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String MERGE = "MERGE INTO predictions (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String VALUES = "?, ?, ?, ?, ?, ?, ?, ?";
 
     private final Path directory;
+    private final SqlDialect dialect;
     private final Guarded writer;
     private final Guarded reader;
+    private final String insert;
+    private final String upsert;
     private final Counter writeFailures;
     private volatile boolean writesFailing;
     private volatile long lastProbeNanos;
     private volatile boolean open = true;
 
-    private H2PredictionStore(Path directory, Connection writer, Connection reader, MeterRegistry registry) {
+    private SqlPredictionStore(Path directory, SqlDialect dialect, Connection writer, Connection reader,
+                               MeterRegistry registry) {
         this.directory = directory;
+        this.dialect = dialect;
         this.writer = new Guarded(writer, "write to", WAIT);
         this.reader = new Guarded(reader, "read from", WAIT);
+        this.insert = "INSERT INTO predictions (" + COLUMNS + ") VALUES (" + VALUES + ")";
+        this.upsert = dialect.upsert("predictions", COLUMNS, VALUES);
         this.writeFailures = Counter.builder("stratus.store.write.failures")
                 .description("Saves or labels the embedded store could not commit").register(registry);
         registry.gauge("stratus.store.ready", this, store -> store.ready() ? 1 : 0);
     }
 
-    /** Opens (or creates) the store in {@code directory}, with metrics nobody reads (tools, tests). */
-    public static H2PredictionStore open(Path directory) {
+    /** Opens the store in {@code directory} (tools, tests: metrics nobody reads); see {@link #open(Path, MeterRegistry)}. */
+    public static SqlPredictionStore open(Path directory) {
         return open(directory, new SimpleMeterRegistry());
     }
 
-    /** Opens (or creates) the store in {@code directory}; its metrics go to {@code registry}. */
-    public static H2PredictionStore open(Path directory, MeterRegistry registry) {
+    /**
+     * Opens the store in {@code directory}, creating it if need be: the H2 database a directory
+     * already holds, otherwise SQLite. Its metrics go to {@code registry}.
+     */
+    public static SqlPredictionStore open(Path directory, MeterRegistry registry) {
+        SqlDialect h2 = new H2Dialect();
+        SqlDialect sqlite = new SqliteDialect();
+        boolean legacy = h2.existsIn(directory) && !sqlite.existsIn(directory);
+        return open(directory, legacy ? h2 : sqlite, registry);
+    }
+
+    /** Opens the H2 store in {@code directory}, whatever else it holds (benchmarks, tests). */
+    public static SqlPredictionStore openH2(Path directory) {
+        return open(directory, new H2Dialect(), new SimpleMeterRegistry());
+    }
+
+    static SqlPredictionStore open(Path directory, SqlDialect dialect, MeterRegistry registry) {
         try {
             Files.createDirectories(directory);
-            // WRITE_DELAY=0: a commit is in the file (the operating system's cache) when commit()
-            // returns. With H2's default of 500 ms a kill -9 lost every commit of the last half second.
-            String url = "jdbc:h2:file:" + directory.toAbsolutePath().resolve("predictions")
-                    + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
-            Connection writer = DriverManager.getConnection(url, "stratus", "");
+            Connection writer = dialect.connect(directory);
             try (Statement statement = writer.createStatement()) {
-                statement.execute("""
-                        CREATE TABLE IF NOT EXISTS predictions (
-                          id VARCHAR(64) PRIMARY KEY,
-                          created_at TIMESTAMP WITH TIME ZONE NOT NULL,
-                          model_version VARCHAR(200) NOT NULL,
-                          digit TINYINT NOT NULL,
-                          probabilities VARBINARY(40) NOT NULL,
-                          input VARBINARY(784) NOT NULL,
-                          label TINYINT,
-                          labelled_at TIMESTAMP WITH TIME ZONE)""");
-                statement.execute("CREATE INDEX IF NOT EXISTS predictions_labelled ON predictions(labelled_at)");
-                statement.execute("""
-                        CREATE TABLE IF NOT EXISTS label_changes (
-                          prediction_id VARCHAR(64) NOT NULL,
-                          label TINYINT NOT NULL,
-                          changed_at TIMESTAMP WITH TIME ZONE NOT NULL,
-                          client VARCHAR(64) NOT NULL)""");
-                statement.execute("CREATE INDEX IF NOT EXISTS label_changes_prediction ON label_changes(prediction_id)");
-                statement.execute("CREATE TABLE IF NOT EXISTS store_probe (id INT PRIMARY KEY, at TIMESTAMP WITH TIME ZONE)");
+                for (String sql : dialect.schema()) {
+                    statement.execute(sql);
+                }
             }
-            Connection reader = DriverManager.getConnection(url, "stratus", "");
-            return new H2PredictionStore(directory, writer, reader, registry);
-        } catch (SQLException | java.io.IOException e) {
+            Connection reader = dialect.connect(directory);
+            return new SqlPredictionStore(directory, dialect, writer, reader, registry);
+        } catch (SQLException | IOException e) {
             throw new StoreException("cannot open the prediction store in " + directory + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The database under this store, e.g. "SQLite". */
+    public String database() {
+        return dialect.name();
     }
 
     @Override
@@ -141,13 +147,13 @@ public final class H2PredictionStore implements PredictionStore {
                  PreparedStatement history = connection.prepareStatement(
                          "INSERT INTO label_changes (prediction_id, label, changed_at, client) VALUES (?, ?, ?, ?)")) {
                 update.setInt(1, change.label());
-                update.setTimestamp(2, Timestamp.from(change.at()));
+                dialect.setInstant(update, 2, change.at());
                 update.setString(3, id);
                 int rows = update.executeUpdate();
                 if (rows > 0) {
                     history.setString(1, id);
                     history.setInt(2, change.label());
-                    history.setTimestamp(3, Timestamp.from(change.at()));
+                    dialect.setInstant(history, 3, change.at());
                     history.setString(4, change.client());
                     history.executeUpdate();
                 }
@@ -162,12 +168,13 @@ public final class H2PredictionStore implements PredictionStore {
     public List<LabelChange> labelHistory(String id) {
         return reader.use("read the label history of " + id, connection -> {
             try (PreparedStatement select = connection.prepareStatement("SELECT label, changed_at, client "
-                    + "FROM label_changes WHERE prediction_id = ? ORDER BY changed_at, _ROWID_")) {
+                    + "FROM label_changes WHERE prediction_id = ? ORDER BY changed_at, " + dialect.insertionOrder())) {
                 select.setString(1, id);
                 try (ResultSet rows = select.executeQuery()) {
                     List<LabelChange> changes = new ArrayList<>();
                     while (rows.next()) {
-                        changes.add(new LabelChange(rows.getInt(1), rows.getTimestamp(2).toInstant(), rows.getString(3)));
+                        changes.add(new LabelChange(rows.getInt("label"), dialect.getInstant(rows, "changed_at"),
+                                rows.getString("client")));
                     }
                     return changes;
                 }
@@ -200,7 +207,7 @@ public final class H2PredictionStore implements PredictionStore {
             try {
                 writing("probe", connection -> {
                     try (Statement probe = connection.createStatement()) {
-                        probe.executeUpdate("MERGE INTO store_probe (id, at) KEY (id) VALUES (1, CURRENT_TIMESTAMP)");
+                        probe.executeUpdate(dialect.probe());
                         connection.commit();
                     }
                     return null;
@@ -242,47 +249,46 @@ public final class H2PredictionStore implements PredictionStore {
     }
 
     /**
-     * Writes a batch in one transaction. A plain INSERT costs about half of a MERGE, which looks
+     * Writes a batch in one transaction. A plain INSERT costs less than an upsert, which looks
      * each key up first; ids are fresh, so a clash means a record is being written again, and
-     * then the whole batch goes again as a MERGE, which overwrites instead of failing.
+     * then the whole batch goes again as an upsert, which overwrites instead of failing.
      */
-    private static void insert(Connection connection, List<PredictionRecord> batch) throws SQLException {
+    private void insert(Connection connection, List<PredictionRecord> batch) throws SQLException {
         try {
-            write(connection, batch, INSERT);
+            write(connection, batch, insert);
         } catch (SQLException e) {
             connection.rollback();
-            if (e.getErrorCode() != ErrorCode.DUPLICATE_KEY_1) {
+            if (!dialect.isDuplicateKey(e)) {
                 throw e;
             }
-            write(connection, batch, MERGE);
+            write(connection, batch, upsert);
         }
     }
 
-    private static void write(Connection connection, List<PredictionRecord> batch, String sql) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(sql)) {
+    private void write(Connection connection, List<PredictionRecord> batch, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (PredictionRecord r : batch) {
-                insert.setString(1, r.id());
-                insert.setTimestamp(2, Timestamp.from(r.createdAt()));
-                insert.setString(3, r.modelVersion());
-                insert.setInt(4, r.digit());
-                insert.setBytes(5, toBytes(r.probabilities()));
-                insert.setBytes(6, r.input());
-                insert.setObject(7, r.label());
-                insert.setTimestamp(8, r.labelledAt() == null ? null : Timestamp.from(r.labelledAt()));
-                insert.addBatch();
+                statement.setString(1, r.id());
+                dialect.setInstant(statement, 2, r.createdAt());
+                statement.setString(3, r.modelVersion());
+                statement.setInt(4, r.digit());
+                statement.setBytes(5, toBytes(r.probabilities()));
+                statement.setBytes(6, r.input());
+                statement.setObject(7, r.label());
+                dialect.setInstant(statement, 8, r.labelledAt());
+                statement.addBatch();
             }
-            insert.executeBatch();
+            statement.executeBatch();
             connection.commit();
         }
     }
 
-    private static PredictionRecord read(ResultSet row) throws SQLException {
-        Timestamp labelledAt = row.getTimestamp("labelled_at");
+    private PredictionRecord read(ResultSet row) throws SQLException {
         int label = row.getInt("label");
         Integer maybeLabel = row.wasNull() ? null : label;
-        return new PredictionRecord(row.getString("id"), row.getTimestamp("created_at").toInstant(),
+        return new PredictionRecord(row.getString("id"), dialect.getInstant(row, "created_at"),
                 row.getString("model_version"), row.getInt("digit"), toFloats(row.getBytes("probabilities")),
-                row.getBytes("input"), maybeLabel, labelledAt == null ? null : labelledAt.toInstant());
+                row.getBytes("input"), maybeLabel, dialect.getInstant(row, "labelled_at"));
     }
 
     private static byte[] toBytes(float[] values) {

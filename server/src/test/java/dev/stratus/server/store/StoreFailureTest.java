@@ -23,13 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  * refuses, a row another transaction holds. Nothing saved is lost, no wait is unbounded, and a
  * failing store says so (exception, readiness, metric) until it writes again.
  */
-class H2FailureTest {
+class StoreFailureTest {
     @TempDir
     Path dir;
 
     /**
-     * Fails on the write-behind store this replaced: saves returned before the records reached
-     * the file, and H2's default 500 ms write delay lost even committed ones to a kill -9.
+     * Fails on the write-behind store of early 2026: saves returned before the records reached
+     * the file (and H2's default 500 ms write delay lost even committed ones to a kill -9).
      */
     @Test
     void everything_saved_survives_the_process_being_killed_outright() throws Exception {
@@ -43,7 +43,7 @@ class H2FailureTest {
         assertThat(child.exitValue()).as(output).isEqualTo(9);
         assertThat(output).contains("saved 3000");
 
-        try (H2PredictionStore reopened = H2PredictionStore.open(data)) {
+        try (SqlPredictionStore reopened = SqlPredictionStore.open(data)) {
             for (int i = 0; i < 3000; i++) {
                 assertThat(reopened.find("halt-" + i)).as("halt-" + i).isPresent();
             }
@@ -54,16 +54,17 @@ class H2FailureTest {
     void a_refused_write_fails_its_save_marks_the_store_not_ready_and_counts_until_writes_work_again()
             throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (H2PredictionStore store = H2PredictionStore.open(dir, registry);
+        try (SqlPredictionStore store = SqlPredictionStore.open(dir, registry);
              Connection admin = adminConnection()) {
-            store.save(H2PredictionStoreTest.record("before", 1, 1));
+            store.save(SqlPredictionStoreTest.record("before", 1, 1));
             assertThat(store.ready()).isTrue();
             // A real refusal by the database, of this batch and of readiness's probe write.
-            execute(admin, "ALTER TABLE predictions ADD CONSTRAINT only_low CHECK (digit < 5)");
-            execute(admin, "ALTER TABLE store_probe ADD CONSTRAINT no_probe CHECK (id < 0)");
+            execute(admin, "CREATE TRIGGER only_low BEFORE INSERT ON predictions WHEN NEW.digit >= 5 "
+                    + "BEGIN SELECT RAISE(ABORT, 'only digits below 5'); END");
+            execute(admin, "CREATE TRIGGER no_probe BEFORE INSERT ON store_probe BEGIN SELECT RAISE(ABORT, 'no probe'); END");
 
-            assertThatThrownBy(() -> store.saveAll(List.of(H2PredictionStoreTest.record("low", 2, 2),
-                    H2PredictionStoreTest.record("high", 7, 7))))
+            assertThatThrownBy(() -> store.saveAll(List.of(SqlPredictionStoreTest.record("low", 2, 2),
+                    SqlPredictionStoreTest.record("high", 7, 7))))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("cannot save 2 prediction(s)");
             assertThat(store.find("low")).as("a failed batch is all or nothing").isEmpty();
@@ -73,31 +74,31 @@ class H2FailureTest {
             Thread.sleep(1_500);
             assertThat(store.ready()).as("the probe write is refused too").isFalse();
 
-            execute(admin, "ALTER TABLE predictions DROP CONSTRAINT only_low");
-            execute(admin, "ALTER TABLE store_probe DROP CONSTRAINT no_probe");
+            execute(admin, "DROP TRIGGER only_low");
+            execute(admin, "DROP TRIGGER no_probe");
             // Readiness probes with a write of its own, at most once a second.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!store.ready() && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             assertThat(store.ready()).isTrue();
-            store.save(H2PredictionStoreTest.record("high", 7, 7));
+            store.save(SqlPredictionStoreTest.record("high", 7, 7));
             assertThat(store.find("high")).isPresent();
             assertThat(store.find("before")).isPresent();
         }
     }
 
     /**
-     * A label waits for its row at most H2's lock timeout, then fails the call (503), and the
-     * store writes again once the row is free. (The old store's label() first waited, with no
-     * bound, until every pending save was on disk.)
+     * A label waits for the database's write lock at most its busy timeout, then fails the call
+     * (503), and the store writes again once the lock is free. (The old store's label() first
+     * waited, with no bound, until every pending save was on disk.)
      */
     @Test
     void a_label_on_a_row_that_another_transaction_holds_fails_within_a_bound_instead_of_hanging()
             throws Exception {
-        try (H2PredictionStore store = H2PredictionStore.open(dir);
+        try (SqlPredictionStore store = SqlPredictionStore.open(dir);
              Connection other = adminConnection()) {
-            store.save(H2PredictionStoreTest.record("held", 3, 3));
+            store.save(SqlPredictionStoreTest.record("held", 3, 3));
             other.setAutoCommit(false);
             execute(other, "UPDATE predictions SET label = 9 WHERE id = 'held'");
 
@@ -110,7 +111,7 @@ class H2FailureTest {
 
     @Test
     void saves_from_many_threads_are_all_stored() throws Exception {
-        try (H2PredictionStore store = H2PredictionStore.open(dir)) {
+        try (SqlPredictionStore store = SqlPredictionStore.open(dir)) {
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 int thread = t;
@@ -118,7 +119,7 @@ class H2FailureTest {
                     for (int batch = 0; batch < 20; batch++) {
                         List<PredictionRecord> records = new ArrayList<>();
                         for (int i = 0; i < 10; i++) {
-                            records.add(H2PredictionStoreTest.record(thread + "-" + batch + "-" + i, i, i));
+                            records.add(SqlPredictionStoreTest.record(thread + "-" + batch + "-" + i, i, i));
                         }
                         store.saveAll(records);
                     }
@@ -138,9 +139,8 @@ class H2FailureTest {
     }
 
     private Connection adminConnection() throws SQLException {
-        // The same database, opened a second time in this JVM, as a tool (or an operator) would.
-        return DriverManager.getConnection("jdbc:h2:file:" + dir.toAbsolutePath().resolve("predictions")
-                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0", "stratus", "");
+        // The same database, opened a second time, as a tool (or an operator) would.
+        return DriverManager.getConnection("jdbc:sqlite:" + dir.toAbsolutePath().resolve(SqliteDialect.FILE));
     }
 
     private static void execute(Connection connection, String sql) throws SQLException {
@@ -155,10 +155,10 @@ class H2FailureTest {
             Path data = Path.of(args[0]);
             int count = Integer.parseInt(args[1]);
             Files.createDirectories(data);
-            H2PredictionStore store = H2PredictionStore.open(data);
+            SqlPredictionStore store = SqlPredictionStore.open(data);
             List<PredictionRecord> batch = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                batch.add(H2PredictionStoreTest.record("halt-" + i, i % 10, i));
+                batch.add(SqlPredictionStoreTest.record("halt-" + i, i % 10, i));
                 if (batch.size() == 50) {
                     store.saveAll(batch);
                     batch.clear();

@@ -17,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class H2PredictionStoreTest {
+class SqlPredictionStoreTest {
     @TempDir
     Path dir;
 
@@ -36,14 +36,14 @@ class H2PredictionStoreTest {
     @Test
     void saved_records_are_found_at_once_and_survive_a_restart() {
         PredictionRecord saved = record("a", 3, 1);
-        try (H2PredictionStore store = H2PredictionStore.open(dir)) {
+        try (SqlPredictionStore store = SqlPredictionStore.open(dir)) {
             store.save(saved);
             assertThat(store.find("a")).contains(saved);
             for (int i = 0; i < 2_000; i++) {
                 store.save(record("bulk-" + i, i % 10, i));
             }
         }
-        try (H2PredictionStore reopened = H2PredictionStore.open(dir)) {
+        try (SqlPredictionStore reopened = SqlPredictionStore.open(dir)) {
             assertThat(reopened.find("a")).contains(saved);
             assertThat(reopened.find("bulk-1999")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(9));
             assertThat(reopened.find("missing")).isEmpty();
@@ -52,21 +52,47 @@ class H2PredictionStoreTest {
 
     @Test
     void a_record_written_again_replaces_the_first_copy_instead_of_failing_its_batch() {
-        try (H2PredictionStore store = H2PredictionStore.open(dir)) {
+        try (SqlPredictionStore store = SqlPredictionStore.open(dir)) {
             store.save(record("again", 1, 1));
             store.saveAll(List.of(record("other", 5, 5), record("again", 2, 2)));
 
             assertThat(store.find("again")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(2));
             assertThat(store.find("other")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(5));
         }
-        try (H2PredictionStore reopened = H2PredictionStore.open(dir)) {
+        try (SqlPredictionStore reopened = SqlPredictionStore.open(dir)) {
             assertThat(reopened.find("again")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(2));
         }
     }
 
     @Test
+    void a_new_directory_gets_sqlite_and_one_that_h2_wrote_is_still_served_by_h2() {
+        try (SqlPredictionStore fresh = SqlPredictionStore.open(dir.resolve("new"))) {
+            assertThat(fresh.database()).isEqualTo("SQLite");
+        }
+        Path old = dir.resolve("old");
+        Instant at = Instant.parse("2026-01-01T10:00:00Z");
+        PredictionRecord kept = record("kept", 4, 4);
+        try (SqlPredictionStore h2 = SqlPredictionStore.openH2(old)) {
+            h2.save(kept);
+            h2.label("kept", new LabelChange(5, at, "192.0.2.1"));
+        }
+        try (SqlPredictionStore reopened = SqlPredictionStore.open(old)) {
+            assertThat(reopened.database()).isEqualTo("H2");
+            assertThat(reopened.find("kept")).hasValueSatisfying(r -> {
+                assertThat(r.label()).isEqualTo(5);
+                assertThat(r.input()).isEqualTo(kept.input());
+            });
+            assertThat(reopened.labelHistory("kept")).containsExactly(new LabelChange(5, at, "192.0.2.1"));
+            reopened.saveAll(List.of(record("new", 1, 1), record("again", 2, 2)));
+            reopened.saveAll(List.of(record("again", 3, 3)));
+            assertThat(reopened.find("again")).hasValueSatisfying(r -> assertThat(r.digit()).isEqualTo(3));
+        }
+        assertThat(old.resolve(SqliteDialect.FILE)).doesNotExist();
+    }
+
+    @Test
     void labels_are_recorded_and_listed_in_order() {
-        try (H2PredictionStore store = H2PredictionStore.open(dir)) {
+        try (SqlPredictionStore store = SqlPredictionStore.open(dir)) {
             store.save(record("x", 1, 1));
             store.save(record("y", 2, 2));
             store.save(record("z", 3, 3));
@@ -88,13 +114,13 @@ class H2PredictionStoreTest {
     @Test
     void each_label_change_is_kept_with_its_time_and_client_across_a_restart() {
         Instant first = Instant.parse("2026-01-01T10:00:00Z");
-        try (H2PredictionStore store = H2PredictionStore.open(dir)) {
+        try (SqlPredictionStore store = SqlPredictionStore.open(dir)) {
             store.save(record("h", 1, 1));
             store.label("h", new LabelChange(3, first, "192.0.2.1"));
             store.label("h", new LabelChange(8, first.plusSeconds(5), "192.0.2.2"));
             assertThat(store.label("unknown", new LabelChange(1, first, "192.0.2.1"))).isEmpty();
         }
-        try (H2PredictionStore reopened = H2PredictionStore.open(dir)) {
+        try (SqlPredictionStore reopened = SqlPredictionStore.open(dir)) {
             assertThat(reopened.labelHistory("h")).containsExactly(new LabelChange(3, first, "192.0.2.1"),
                     new LabelChange(8, first.plusSeconds(5), "192.0.2.2"));
             assertThat(reopened.find("h").orElseThrow().label()).isEqualTo(8);
@@ -105,7 +131,7 @@ class H2PredictionStoreTest {
     @Test
     void export_leaves_out_predictions_relabelled_more_than_once_or_labelled_by_a_flagged_client() throws Exception {
         Instant at = Instant.parse("2026-01-01T10:00:00Z");
-        try (H2PredictionStore store = H2PredictionStore.open(dir.resolve("data"))) {
+        try (SqlPredictionStore store = SqlPredictionStore.open(dir.resolve("data"))) {
             for (String id : List.of("once", "corrected", "tugged", "flagged")) {
                 store.save(record(id, 1, id.length()));
             }
@@ -137,7 +163,7 @@ class H2PredictionStoreTest {
     void exported_feedback_reads_back_as_idx_with_the_users_labels() throws Exception {
         PredictionRecord first = record("p1", 1, 5);
         PredictionRecord second = record("p2", 8, 6);
-        try (H2PredictionStore store = H2PredictionStore.open(dir.resolve("data"))) {
+        try (SqlPredictionStore store = SqlPredictionStore.open(dir.resolve("data"))) {
             store.save(first);
             store.save(second);
             store.save(record("unlabelled", 0, 7));

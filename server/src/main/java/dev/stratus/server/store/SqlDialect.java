@@ -1,0 +1,46 @@
+package dev.stratus.server.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What differs between the embedded databases {@link SqlPredictionStore} runs on: how a file is
+ * opened, the schema's types, how a row is written again, and how a time is kept. Everything
+ * else (transactions, bounded waits, readiness) is the store's.
+ */
+interface SqlDialect {
+
+    /** The database's name in messages. */
+    String name();
+
+    /** A new connection to the database in {@code directory}, configured for durable commits. */
+    Connection connect(Path directory) throws SQLException;
+
+    /** Whether {@code directory} already holds a database of this kind. */
+    boolean existsIn(Path directory);
+
+    /** Statements that create whatever is missing of the schema; each runs once per open. */
+    List<String> schema();
+
+    /** {@code INSERT} of all columns that replaces a row with the same id instead of failing. */
+    String upsert(String table, String columns, String values);
+
+    /** Whether {@code e} says the row's key is taken. */
+    boolean isDuplicateKey(SQLException e);
+
+    /** The hidden column that orders a table's rows as they were inserted. */
+    String insertionOrder();
+
+    /** A statement that writes one row of {@code store_probe}, to see whether writes work. */
+    String probe();
+
+    void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException;
+
+    /** The instant in {@code column}, or null. */
+    Instant getInstant(ResultSet row, String column) throws SQLException;
+}
