@@ -8,6 +8,8 @@
 #   netty      NettyBareServer: the same on plain Netty (the app's core since 1 Dec 2026)
 #   app        ./stratus up --rate-limit 0 (a fresh data directory; access log on, as by default)
 #   app-nolog  the same with STRATUS_ACCESS_LOG=OFF
+# For the app it also reports the heap bytes allocated a request and the GC pauses in the measured
+# seconds, from its own /metrics (METRICS_URL overrides where they are read).
 # Each gets WARMUP seconds of load first (not recorded), then MEASURE seconds recorded.
 #
 # Usage: [WARMUP=30] [MEASURE=10] [ONLY="nginx javalin vertx netty app app-nolog"] scripts/http-cores.sh
@@ -84,7 +86,9 @@ measure() {   # measure NAME URL WHAT
   echo "http-cores: $name: ${WARMUP} s warm-up ..." >&2
   wrk -t2 -c64 -d"${WARMUP}s" -s "$work/post.lua" "$url/api/v1/predictions" >/dev/null
   echo "http-cores: $name: ${MEASURE} s measured ..." >&2
+  local before=""; [[ "$name" == app* ]] && before="$(heap_counters "$url")"
   local out; out="$(wrk -t2 -c64 -d"${MEASURE}s" --latency -s "$work/post.lua" "$url/api/v1/predictions")"
+  [[ -n "$before" ]] && heap_report "$name" "$before" "$(heap_counters "$url")" >>"$work/heap.txt"
   echo "$out" >"$work/$name.wrk"
   local rps p50 p99 max errors
   rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
@@ -93,6 +97,22 @@ measure() {   # measure NAME URL WHAT
   max="$(awk '$1 == "Latency" {print $4; exit}' <<<"$out")"
   errors="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")"
   printf '%-10s %12s %9s %9s %9s %8s  %s\n' "$name" "$rps" "$p50" "$p99" "$max" "${errors:-0}" "$what" | tee -a "$table"
+}
+
+# The app's own counters (Micrometer): bytes allocated on the heap, requests, GC pauses and their time.
+heap_counters() {   # heap_counters URL -> "allocated requests pauses pause_seconds"
+  curl -fs "${METRICS_URL:-$1}/metrics" | awk '
+    /^jvm_gc_memory_allocated_bytes_total/ {a += $NF}
+    /^http_server_requests_seconds_count/ {r += $NF}
+    /^jvm_gc_pause_seconds_count/ {n += $NF}
+    /^jvm_gc_pause_seconds_sum/ {t += $NF}
+    END {printf "%.0f %.0f %.0f %.6f\n", a, r, n, t}'
+}
+heap_report() {   # heap_report NAME BEFORE AFTER
+  read -r a0 r0 n0 t0 <<<"$2"; read -r a1 r1 n1 t1 <<<"$3"
+  awk -v name="$1" -v a="$((a1 - a0))" -v r="$((r1 - r0))" -v n="$((n1 - n0))" -v t0="$t0" -v t1="$t1" 'BEGIN {
+    printf "%-10s %.0f bytes allocated a request; %d GC pauses, %.0f ms in all (%.1f ms each on average)\n",
+      name, (r > 0 ? a / r : 0), n, (t1 - t0) * 1000, (n > 0 ? (t1 - t0) * 1000 / n : 0)}'
 }
 
 bare() {   # bare NAME CLASS WHAT
@@ -153,4 +173,5 @@ CONF
     *) echo "http-cores: unknown server '$name'" >&2; exit 2 ;;
   esac
 done
+[[ -f "$work/heap.txt" ]] && { echo; echo "the app's heap over the measured seconds:"; cat "$work/heap.txt"; } | tee -a "$table"
 echo "http-cores: wrk -t2 -c64, ${WARMUP} s warm-up then ${MEASURE} s measured each; table in $table" >&2
