@@ -42,5 +42,12 @@ export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.cache/stratus/djl}"
 status=0
 ./mvnw -B -ntp verify -Dstratus.test.data="$(cd "$DATA" && pwd)" -Dstratus.pouchdb="$POUCHDB" \
   -Dstratus.containers.skip="$([[ $CONTAINERS == ran ]] && echo false || echo true)" "$@" || status=$?
-echo "test: Maven $([[ $status -eq 0 ]] && echo passed || echo "FAILED ($status)"); container tests $CONTAINERS"
+
+# The dependency lock and the banned versions, from what that build resolved (offline).
+maven=$status
+DEPS="skipped (the build failed)"
+if [[ $maven -eq 0 ]]; then
+  if "$ROOT/scripts/check-deps.sh"; then DEPS=passed; else DEPS=FAILED; status=1; fi
+fi
+echo "test: Maven $([[ $maven -eq 0 ]] && echo passed || echo "FAILED ($maven)"); dependency check $DEPS; container tests $CONTAINERS"
 exit "$status"
