@@ -49,7 +49,7 @@ final class EmbeddedSoak {
         Path log = data.resolveSibling(data.getFileName() + "-up.log");
         String url = "http://" + Processes.LOOPBACK + ":" + settings.port();
         // No warm-up: this soak is about what a kill -9 loses, and 50 restarts would each warm for up to 20 s.
-        List<String> arguments = List.of("up", "--port", Integer.toString(settings.port()), "--data-dir",
+        List<String> arguments = List.of("up", "--port", Integer.toString(settings.port()), "--management-port", "0", "--data-dir",
                 data.toString(), "--rate-limit", "0", "--warmup-seconds", "0");
         Random random = new Random(settings.seed());
         List<KillWindow> kills = new ArrayList<>();

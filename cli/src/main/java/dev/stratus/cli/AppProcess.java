@@ -55,7 +55,8 @@ final class AppProcess implements AutoCloseable {
         Path log = dataDir.resolve("server.log");
         Path launcher = stratus.toAbsolutePath().normalize();
         List<String> command = new ArrayList<>(List.of(launcher.toString(), "up", "--host", "127.0.0.1",
-                "--port", Integer.toString(port), "--rate-limit", "0", "--data-dir", dataDir.resolve("data").toString()));
+                "--port", Integer.toString(port), "--management-port", "0", "--rate-limit", "0",
+                "--data-dir", dataDir.resolve("data").toString()));
         command.addAll(extraArgs);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(launcher.getParent().toFile())

@@ -259,6 +259,8 @@ public final class DistributedStack implements AutoCloseable {
             launch(gateways, id, ports[i], work, List.of("up", "--pipeline", "kafka",
                     "--bootstrap", kafka.bootstrapServers(), "--couchdb", couchDb.url(),
                     "--host", Processes.LOOPBACK, "--port", Integer.toString(ports[i]),
+                    // Several gateways on one machine: each its own free management port (in its log).
+                    "--management-port", "0",
                     "--data-dir", work.resolve(id).toString(), "--rate-limit", "0", "--gateway-id", id));
         }
         // Started together, awaited one by one: the JVMs warm up in parallel.

@@ -68,7 +68,8 @@ class HardenedGatewayTest {
                 "--read-only", "--read-only-tmpfs=false", "--user", "10001:10001", "--cap-drop", "ALL",
                 "--security-opt", "no-new-privileges"));
         args.addAll(volumes);
-        args.addAll(List.of(Images.SERVER, "up", "--host=127.0.0.1", "--port=" + port, "--data-dir=/var/lib/stratus"));
+        args.addAll(List.of(Images.SERVER, "up", "--host=127.0.0.1", "--port=" + port, "--management-port=0",
+                "--data-dir=/var/lib/stratus"));
         Images.PODMAN.run(Duration.ofSeconds(60), null, args).orThrow();
         started.add(name);
         String url = "http://127.0.0.1:" + port;

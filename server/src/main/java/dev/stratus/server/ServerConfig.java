@@ -22,18 +22,22 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
 
     /**
      * @param host         address to bind; 127.0.0.1 unless deliberately opened
-     * @param port         TCP port; 0 picks a free one
+     * @param port         TCP port of the page and the API; 0 picks a free one
+     * @param managementPort TCP port of health and metrics, on the same host (probes and
+     *                       Prometheus; not for the Ingress); 0 picks a free one
      * @param maxBodyBytes   larger request bodies are refused with 413
      * @param requestTimeout a request (line, headers and body) must arrive whole within this from
      *                       its first byte, else it is answered 408 (or, mid-headers, closed): a
      *                       slow upload holds a connection and its partial body for no longer
      */
-    public record Network(String host, int port, long maxBodyBytes, Duration requestTimeout) {
+    public record Network(String host, int port, int managementPort, long maxBodyBytes, Duration requestTimeout) {
         /** Ten seconds: a 1 MiB body needs about 105 KB/s; a canvas PNG (10-30 KB) 3 KB/s. */
         public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+        public static final int DEFAULT_MANAGEMENT_PORT = 8081;
 
+        /** Health and metrics on a free port: for copies of a server that nothing scrapes, and tests. */
         public Network(String host, int port, long maxBodyBytes) {
-            this(host, port, maxBodyBytes, DEFAULT_REQUEST_TIMEOUT);
+            this(host, port, 0, maxBodyBytes, DEFAULT_REQUEST_TIMEOUT);
         }
 
         public Network {
@@ -45,6 +49,12 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
             }
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("port must be 0-65535, got " + port);
+            }
+            if (managementPort < 0 || managementPort > 65_535) {
+                throw new IllegalArgumentException("the management port must be 0-65535, got " + managementPort);
+            }
+            if (port != 0 && port == managementPort) {
+                throw new IllegalArgumentException("the management port must differ from the port, both are " + port);
             }
             if (maxBodyBytes < 1024) {
                 throw new IllegalArgumentException("the body limit must be at least 1024 bytes, got " + maxBodyBytes);
@@ -113,6 +123,8 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
     public static final class Builder {
         private String host = "127.0.0.1";
         private int port = 8080;
+        /** Null: {@value Network#DEFAULT_MANAGEMENT_PORT}, or a free one when the port is a free one. */
+        private Integer managementPort;
         private long maxBodyBytes = 1024 * 1024;
         private Duration requestTimeout = Network.DEFAULT_REQUEST_TIMEOUT;
         private double ratePerSecond = 50;
@@ -134,6 +146,15 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
 
         public Builder port(int value) {
             port = value;
+            return this;
+        }
+
+        /**
+         * Where health and metrics are served; 0 picks a free one. Unset, it is
+         * {@value Network#DEFAULT_MANAGEMENT_PORT}, or a free one when {@link #port(int)} is 0 (tests).
+         */
+        public Builder managementPort(int value) {
+            managementPort = value;
             return this;
         }
 
@@ -186,7 +207,8 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         }
 
         public ServerConfig build() {
-            return new ServerConfig(new Network(host, port, maxBodyBytes, requestTimeout), new RateLimit(ratePerSecond, rateBurst),
+            return new ServerConfig(new Network(host, port, managementPort != null ? managementPort : port == 0 ? 0 : Network.DEFAULT_MANAGEMENT_PORT,
+                    maxBodyBytes, requestTimeout), new RateLimit(ratePerSecond, rateBurst),
                     new Queue(queueCapacity, maxBatch, batchDelay, inferenceTimeout),
                     new Storage(dataDirectory, modelDirectory));
         }

@@ -23,13 +23,15 @@ public final class StratusServer implements AutoCloseable {
     private static final long DRAIN_MILLIS = 5_000;
 
     private final HttpServer http;
+    private final HttpServer management;
     private final WebApp web;
     private final Backend backend;
     private final JvmGcMetrics gcMetrics;
     private boolean closed;
 
-    private StratusServer(HttpServer http, WebApp web, Backend backend, JvmGcMetrics gcMetrics) {
+    private StratusServer(HttpServer http, HttpServer management, WebApp web, Backend backend, JvmGcMetrics gcMetrics) {
         this.http = http;
+        this.management = management;
         this.web = web;
         this.backend = backend;
         this.gcMetrics = gcMetrics;
@@ -54,7 +56,13 @@ public final class StratusServer implements AutoCloseable {
                     config.queue().timeout());
             WebApp web = new WebApp(config, service, backend.pipeline(), backend.store(), registry, json());
             try {
-                return new StratusServer(web.listen(), web, backend, gcMetrics);
+                HttpServer management = web.listenManagement();
+                try {
+                    return new StratusServer(web.listen(), management, web, backend, gcMetrics);
+                } catch (IOException | RuntimeException e) {
+                    management.close();
+                    throw e;
+                }
             } catch (IOException | RuntimeException e) {
                 web.close();
                 throw e;
@@ -83,8 +91,17 @@ public final class StratusServer implements AutoCloseable {
     }
 
     public String url() {
-        String host = http.host();
-        return "http://" + (host == null || "0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port();
+        return url(http);
+    }
+
+    /** Where health and metrics are served (probes, Prometheus). */
+    public String managementUrl() {
+        return url(management);
+    }
+
+    private static String url(HttpServer server) {
+        String host = server.host();
+        return "http://" + (host == null || "0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + server.port();
     }
 
     /** What serves the predictions, in words, for the start-up log. */
@@ -106,6 +123,7 @@ public final class StratusServer implements AutoCloseable {
         http.stopAccepting();
         web.awaitIdle(DRAIN_MILLIS);
         http.close();
+        management.close();
         backend.close();
         web.close();
         gcMetrics.close();

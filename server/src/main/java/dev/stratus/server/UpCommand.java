@@ -28,6 +28,11 @@ final class UpCommand implements ServerCommand {
     @Option(names = "--port", description = "TCP port (default: $STRATUS_PORT, else 8080; 0 picks a free one).")
     Integer port;
 
+    @Option(names = "--management-port",
+            description = "TCP port of /health/* and /metrics on the same address, for probes and Prometheus, "
+                    + "not the Ingress (default 8081, or a free one when --port is 0; 0 picks a free one).")
+    Integer managementPort;
+
     @Option(names = "--data-dir", description = "Where predictions are stored (default ~/.local/share/stratus).")
     Path dataDir;
 
@@ -91,14 +96,19 @@ final class UpCommand implements ServerCommand {
             stopped.countDown();
         }, "shutdown"));
         LOG.info("Serving with {}", server.description());
-        LOG.info("Stratus is ready on {} ({} ms)", server.url(), (System.nanoTime() - start) / 1_000_000);
+        LOG.info("Stratus is ready on {} ({} ms); health and metrics on {}", server.url(),
+                (System.nanoTime() - start) / 1_000_000, server.managementUrl());
         stopped.await();
         return 0;
     }
 
     /** The flags, else the environment, else the defaults. */
     ServerConfig config(ServerEnvironment env) {
-        return ServerConfig.builder()
+        ServerConfig.Builder builder = ServerConfig.builder();
+        if (managementPort != null) {
+            builder.managementPort(managementPort);
+        }
+        return builder
                 .host(host != null ? host : env.host())
                 .port(port != null ? port : env.port())
                 .maxBodyBytes(maxBody)

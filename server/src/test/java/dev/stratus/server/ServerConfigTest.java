@@ -13,12 +13,23 @@ class ServerConfigTest {
     void the_builder_starts_from_the_defaults() {
         ServerConfig config = ServerConfig.defaults();
 
-        assertThat(config.network()).isEqualTo(new ServerConfig.Network("127.0.0.1", 8080, 1024 * 1024));
+        assertThat(config.network()).isEqualTo(new ServerConfig.Network("127.0.0.1", 8080, 8081, 1024 * 1024,
+                ServerConfig.Network.DEFAULT_REQUEST_TIMEOUT));
         assertThat(config.rateLimit()).isEqualTo(new ServerConfig.RateLimit(50, 100));
         assertThat(config.queue()).isEqualTo(new ServerConfig.Queue(4096, 64, Duration.ofNanos(200_000),
                 Duration.ofSeconds(5)));
         assertThat(config.storage().dataDirectory()).isEqualTo(ServerConfig.defaultDataDirectory());
         assertThat(config.storage().modelDirectory()).isNull();
+    }
+
+    @Test
+    void the_management_port_is_8081_a_free_one_beside_a_free_port_or_what_is_set() {
+        assertThat(ServerConfig.builder().port(9000).build().network().managementPort()).isEqualTo(8081);
+        assertThat(ServerConfig.builder().port(0).build().network().managementPort()).isZero();
+        assertThat(ServerConfig.builder().port(0).managementPort(9100).build().network().managementPort()).isEqualTo(9100);
+        assertThatThrownBy(() -> ServerConfig.builder().port(9000).managementPort(9000).build())
+                .hasMessageContaining("the management port must differ from the port");
+        assertThatThrownBy(() -> ServerConfig.builder().managementPort(70_000).build()).hasMessageContaining("0-65535");
     }
 
     @Test

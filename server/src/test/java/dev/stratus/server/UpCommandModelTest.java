@@ -41,7 +41,7 @@ class UpCommandModelTest {
         CommandLine line = ServerCli.commandLine(java.util.Map.of());
         line.setErr(new PrintWriter(err, true));
         int code = line.execute("up", "--model", model.toString(), "--port", Integer.toString(port),
-                "--data-dir", dir.resolve("data").toString());
+                "--management-port", "0", "--data-dir", dir.resolve("data").toString());
         java.util.Set<Thread> started = servingThreads();
         started.removeAll(before);
         return new Outcome(code, err.toString(), port, started);

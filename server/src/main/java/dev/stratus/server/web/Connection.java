@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,6 +43,8 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
     private static final long DISCARD_SECONDS = 5;
 
     private final WebApp app;
+    /** Where a request read whole goes: the public routes or the management routes. */
+    private final Consumer<Exchange> routes;
     private final long maxBodyBytes;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -62,8 +65,9 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
     private record Waiting(Exchange exchange, Start start) {
     }
 
-    Connection(WebApp app, long maxBodyBytes) {
+    Connection(WebApp app, Consumer<Exchange> routes, long maxBodyBytes) {
         this.app = app;
+        this.routes = routes;
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -155,7 +159,7 @@ final class Connection extends ChannelDuplexHandler implements Exchange.Sink {
             Exchange exchange = reading;
             reading = null;
             exchange.body(bytes);
-            enqueue(exchange, app::handle);
+            enqueue(exchange, routes::accept);
         }
     }
 

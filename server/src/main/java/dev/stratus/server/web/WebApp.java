@@ -24,6 +24,10 @@ import java.util.concurrent.ExecutorService;
  * on a disk or a network (reads, labels, readiness, the metrics scrape, large images) runs on a
  * small pool of its own. Rate limiting covers {@code /api/*}; errors, headers, metrics and the
  * access log are {@link Responses}' and {@link Failures}'.
+ *
+ * <p>Two ports: the public one serves the page, the API and the health checks; the management
+ * one serves the health checks and {@code /metrics}, for probes and Prometheus, never for the
+ * Ingress (the metrics describe the JVM, the queue and the model: issue 15, finding 4).
  */
 public final class WebApp implements AutoCloseable {
     static final String API = "/api/v1/predictions";
@@ -41,6 +45,7 @@ public final class WebApp implements AutoCloseable {
     private final RateLimiter limiter;
     private final Responses responses;
     private final Router router = new Router();
+    private final Router management = new Router();
     private final StaticFiles files = new StaticFiles("/public");
     private final ExecutorService blocking;
     private final byte[] openApi;
@@ -62,9 +67,11 @@ public final class WebApp implements AutoCloseable {
         router.add(HttpMethod.GET, API + "/{id}", offloaded(this::find));
         router.add(HttpMethod.PUT, API + "/{id}/label", offloaded(this::label));
         router.add(HttpMethod.GET, "/api/openapi.json", ex -> ex.respond(Responses.OK, Responses.JSON, openApi));
-        router.add(HttpMethod.GET, "/health/live", ex -> responses.json(ex, Responses.OK, Map.of("status", "UP")));
-        router.add(HttpMethod.GET, "/health/ready", offloaded(this::ready));
-        router.add(HttpMethod.GET, "/metrics", offloaded(ex -> ex.respond(Responses.OK,
+        for (Router routes : new Router[] {router, management}) {
+            routes.add(HttpMethod.GET, "/health/live", ex -> responses.json(ex, Responses.OK, Map.of("status", "UP")));
+            routes.add(HttpMethod.GET, "/health/ready", offloaded(this::ready));
+        }
+        management.add(HttpMethod.GET, "/metrics", offloaded(ex -> ex.respond(Responses.OK,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8))));
     }
 
@@ -73,10 +80,26 @@ public final class WebApp implements AutoCloseable {
         return ex -> blocking.execute(() -> responses.guard(ex, () -> handler.handle(ex)));
     }
 
-    /** Serves this app on the configured address until closed. */
+    /** Serves the page, the API and the health checks on the configured address until closed. */
     public HttpServer listen() throws IOException {
         return HttpServer.start(settings.network().host(), settings.network().port(),
-                settings.network().requestTimeout(), () -> new Connection(this, settings.network().maxBodyBytes()));
+                settings.network().requestTimeout(), () -> new Connection(this, this::handle, settings.network().maxBodyBytes()));
+    }
+
+    /** Serves health and metrics on the management port of the same host until closed. */
+    public HttpServer listenManagement() throws IOException {
+        return HttpServer.start(settings.network().host(), settings.network().managementPort(),
+                settings.network().requestTimeout(), () -> new Connection(this, this::handleManagement, settings.network().maxBodyBytes()));
+    }
+
+    /** A management request: its route, else 404 (no page, no API, no rate limit here). */
+    private void handleManagement(Exchange exchange) {
+        responses.started();
+        responses.guard(exchange, () -> {
+            if (!management.dispatch(exchange)) {
+                throw notFound("the management port serves /health/live, /health/ready and /metrics, not " + exchange.path());
+            }
+        });
     }
 
     /** A request read whole: find its route and run it; every failure becomes its JSON error. */

@@ -231,7 +231,7 @@ class ApiTest {
         assertThat(json(ready).get("status").asText()).isEqualTo("UP");
 
         http.postJson(API, Digits.pixelsJson(2));
-        String metrics = http.get("/metrics").body();
+        String metrics = new Http(server.managementUrl()).get("/metrics").body();
         assertThat(metrics).contains("http_server_requests_seconds_count{method=\"POST\",route=\"/api/v1/predictions\",status=\"200\"}")
                 .contains("stratus_inference_batch_size_count").contains("stratus_inference_queue_depth")
                 .contains("stratus_inference_duration_seconds");

@@ -236,13 +236,13 @@ class AttackTest {
 
     private static double aborted(String reason) {
         String prefix = "stratus_http_requests_aborted_total{reason=\"" + reason + "\"";
-        return http.get("/metrics").body().lines().filter(l -> l.startsWith(prefix))
+        return new Http(server.managementUrl()).get("/metrics").body().lines().filter(l -> l.startsWith(prefix))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
     }
 
     /** Series in a scrape whose name starts with {@code prefix}: its lines that are not comments. */
     private static int series(String prefix) {
-        return (int) http.get("/metrics").body().lines()
+        return (int) new Http(server.managementUrl()).get("/metrics").body().lines()
                 .filter(l -> !l.isEmpty() && !l.startsWith("#") && l.startsWith(prefix)).count();
     }
 
