@@ -9,8 +9,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The lightest client that exercises the server's whole request path: a few blocking keep-alive
@@ -25,10 +28,14 @@ final class LoopbackLoad implements AutoCloseable {
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final List<Thread> threads = new ArrayList<>();
+    private final int connections;
+    /** Each connection's pause between an answer and its next request; 0: none. */
+    private volatile long pauseNanos;
 
     /** Starts {@code connections} clients on 127.0.0.1:{@code port}, taking turns through {@code requests}. */
     LoopbackLoad(int port, int connections, List<byte[]> requests) {
         this.requests = requests;
+        this.connections = connections;
         for (int i = 0; i < connections; i++) {
             int offset = i;
             Thread thread = new Thread(() -> drive(port, offset), "warmup-client-" + i);
@@ -50,6 +57,14 @@ final class LoopbackLoad implements AutoCloseable {
             System.arraycopy(body, 0, all, headBytes.length, body.length);
         }
         return all;
+    }
+
+    /**
+     * From now on about {@code perSecond} requests a second in all, each connection pausing
+     * between its requests, so that batches are small (as under a light load); 0: flat out.
+     */
+    void pace(int perSecond) {
+        pauseNanos = perSecond <= 0 ? 0 : TimeUnit.SECONDS.toNanos(connections) / perSecond;
     }
 
     long answered() {
@@ -75,6 +90,10 @@ final class LoopbackLoad implements AutoCloseable {
                     answered.incrementAndGet();
                     if (status != 200) {
                         failed.incrementAndGet();
+                    }
+                    long pause = pauseNanos;
+                    if (pause > 0) {
+                        LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(pause / 2, pause * 3 / 2));
                     }
                 }
             } catch (IOException e) {

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * port, no rate limit) is driven through its whole request path, HTTP included, by
  * {@link LoopbackLoad}, until the JIT compiler has little left to compile or the time budget is
  * spent. Then the copy and its directory are removed: nothing of the warm-up is stored, and what
- * the JIT learnt stays, because it belongs to the classes, not to the instance.
+ * the JIT learnt stays, because it belongs to the classes, not to the instance. What the JIT
+ * still compiles after that (hundreds of methods in the first seconds of real traffic) runs at
+ * the lowest priority, on CPU the requests leave idle: see {@link CompilerThreads#yieldToRequests}.
  */
 public final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
@@ -29,6 +31,11 @@ public final class Warmup {
     private static final int CONNECTIONS = 64;
     /** However quiet the compiler looks, the load runs at least this long. */
     private static final Duration MINIMUM = Duration.ofSeconds(3);
+    /** The flat-out phase's share of the budget; the light phase has the rest. */
+    private static final int HEAVY_SHARE_PERCENT = 60;
+    /** Requests a second in the light phase, and its shortest run. */
+    private static final int LIGHT_RATE = 500;
+    private static final Duration LIGHT_MINIMUM = Duration.ofSeconds(2);
     private static final long STEP_MILLIS = 500;
     /** Compiler threads using less CPU than this per step (5 % of a core) count as quiet. */
     private static final long QUIET_COMPILE_MILLIS = 25;
@@ -56,16 +63,32 @@ public final class Warmup {
         LOG.info("Warming up the request path (at most {} s) ...", budget.toSeconds());
         try (StratusServer server = StratusServer.start(copy, Backend.embedded(copy, model, false));
              LoopbackLoad load = new LoopbackLoad(server.port(), CONNECTIONS, requests())) {
-            String reason = drive(start, budget);
+            String reason = drive(load, start, budget);
+            int lowered = CompilerThreads.yieldToRequests();
             return new Result(load.answered(), load.failed(), (System.nanoTime() - start) / 1_000_000,
-                    CompilerThreads.cpuMillis() - compiledBefore, reason);
+                    CompilerThreads.cpuMillis() - compiledBefore, reason + (lowered > 0
+                    ? "; then " + lowered + " compiler threads at nice 19" : ""));
         } finally {
             deleteTree(scratch);
         }
     }
 
-    /** Waits until the compiler is quiet (after the minimum) or the budget is spent; says which. */
-    private static String drive(long start, Duration budget) {
+    /**
+     * Two phases: flat out (large batches, the hot loops) for up to {@value #HEAVY_SHARE_PERCENT} %
+     * of the budget, then a light, paced load for the rest (batches of one or two, the waits
+     * between them: what a server sees most of the time, whose code the JIT otherwise compiles,
+     * and deoptimises, after ready). Each phase ends early once the compiler is quiet.
+     */
+    private static String drive(LoopbackLoad load, long start, Duration budget) {
+        long end = start + budget.toNanos();
+        String heavy = phase(start, start + budget.toNanos() * HEAVY_SHARE_PERCENT / 100, MINIMUM);
+        load.pace(LIGHT_RATE);
+        String light = phase(System.nanoTime(), end, LIGHT_MINIMUM);
+        return "flat out: " + heavy + "; " + LIGHT_RATE + "/s: " + light;
+    }
+
+    /** Waits until the compiler is quiet (after {@code minimum}) or {@code deadline}; says which. */
+    private static String phase(long start, long deadline, Duration minimum) {
         long compiled = CompilerThreads.cpuMillis();
         while (true) {
             try {
@@ -74,12 +97,11 @@ public final class Warmup {
                 Thread.currentThread().interrupt();
                 return "interrupted";
             }
-            long elapsed = System.nanoTime() - start;
             long now = CompilerThreads.cpuMillis();
-            if (elapsed >= budget.toNanos()) {
-                return "the " + budget.toSeconds() + " s budget was spent";
+            if (System.nanoTime() >= deadline) {
+                return "its " + (deadline - start) / 1_000_000 + " ms were spent";
             }
-            if (elapsed >= MINIMUM.toNanos() && now - compiled < QUIET_COMPILE_MILLIS) {
+            if (System.nanoTime() - start >= minimum.toNanos() && now - compiled < QUIET_COMPILE_MILLIS) {
                 return "the JIT compiler went quiet";
             }
             compiled = now;
