@@ -31,8 +31,8 @@ class ComposeTest {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("COUCHDB_IMAGE", Images.COUCHDB);
         env.put("NGINX_IMAGE", "stratus-standin-nginx:1.27");
-        for (String port : List.of("STRATUS_PORT", "GATEWAY_PORT_1", "GATEWAY_PORT_2", "WORKER_HEALTH_PORT_1",
-                "WORKER_HEALTH_PORT_2", "COUCHDB_PORT", "KAFKA_PORT_1", "KAFKA_PORT_2", "KAFKA_PORT_3",
+        for (String port : List.of("STRATUS_PORT", "GATEWAY_PORT_1", "GATEWAY_PORT_2", "GATEWAY_MANAGEMENT_PORT_1",
+                "GATEWAY_MANAGEMENT_PORT_2", "WORKER_HEALTH_PORT_1", "WORKER_HEALTH_PORT_2", "COUCHDB_PORT", "KAFKA_PORT_1", "KAFKA_PORT_2", "KAFKA_PORT_3",
                 "KAFKA_CONTROLLER_PORT_1", "KAFKA_CONTROLLER_PORT_2", "KAFKA_CONTROLLER_PORT_3")) {
             env.put(port, Integer.toString(Processes.freePort()));
         }
