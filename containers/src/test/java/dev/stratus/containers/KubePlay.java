@@ -26,6 +26,7 @@ final class KubePlay implements AutoCloseable {
     final int controllerPort = Processes.freePort();
     final int couchDbPort = Processes.freePort();
     final int gatewayPort = Processes.freePort();
+    final int gatewayManagementPort = Processes.freePort();
     final int workerHealthPort = Processes.freePort();
     private final Path dir;
     private final List<Path> played = new ArrayList<>();
@@ -46,7 +47,7 @@ final class KubePlay implements AutoCloseable {
         return new LocalPlay(
                 Map.of("--bootstrap", "127.0.0.1:" + kafkaPort, "--couchdb", couchDbUrl(),
                         "--host", "127.0.0.1", "--health-host", "127.0.0.1", "--replication-factor", "1"),
-                Map.of(8080, gatewayPort, 8081, workerHealthPort),
+                Map.of(8080, gatewayPort, 8082, gatewayManagementPort, 8081, workerHealthPort),
                 java.util.Set.of("STRATUS_KAFKA_"));
     }
 
