@@ -9,7 +9,7 @@
 #   app        ./stratus up --rate-limit 0 (a fresh data directory; access log on, as by default)
 #   app-nolog  the same with STRATUS_ACCESS_LOG=OFF
 # For the app it also reports the heap bytes allocated a request and the GC pauses in the measured
-# seconds, from its own /metrics (METRICS_URL overrides where they are read).
+# seconds, from its own /metrics on its management port (METRICS_URL overrides where they are read).
 # Each gets WARMUP seconds of load first (not recorded), then MEASURE seconds recorded.
 #
 # Usage: [WARMUP=30] [MEASURE=10] [ONLY="nginx javalin vertx netty app app-nolog"] scripts/http-cores.sh
@@ -160,15 +160,17 @@ CONF
       stop ;;
     app|app-nolog)
       port="$(free_port)"
+      management="$(free_port)"
       if [[ "$name" == app ]]; then
-        ./stratus up --rate-limit 0 --port "$port" --data-dir "$work/$name-data" >"$work/$name.log" 2>&1 &
-      else
-        STRATUS_ACCESS_LOG=OFF ./stratus up --rate-limit 0 --port "$port" --data-dir "$work/$name-data" \
+        ./stratus up --rate-limit 0 --port "$port" --management-port "$management" --data-dir "$work/$name-data" \
           >"$work/$name.log" 2>&1 &
+      else
+        STRATUS_ACCESS_LOG=OFF ./stratus up --rate-limit 0 --port "$port" --management-port "$management" \
+          --data-dir "$work/$name-data" >"$work/$name.log" 2>&1 &
       fi
       pid=$!
       await_ready "http://127.0.0.1:$port" "$work/$name.log"
-      measure "$name" "http://127.0.0.1:$port" "./stratus up --rate-limit 0$([[ $name == app ]] && echo ', access log on (to a file)' || echo ', STRATUS_ACCESS_LOG=OFF')"
+      METRICS_URL="${METRICS_URL:-http://127.0.0.1:$management}" measure "$name" "http://127.0.0.1:$port" "./stratus up --rate-limit 0$([[ $name == app ]] && echo ', access log on (to a file)' || echo ', STRATUS_ACCESS_LOG=OFF')"
       stop ;;
     *) echo "http-cores: unknown server '$name'" >&2; exit 2 ;;
   esac
