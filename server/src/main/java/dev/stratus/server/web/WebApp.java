@@ -88,8 +88,13 @@ public final class WebApp implements AutoCloseable {
 
     /** Serves health and metrics on the management port of the same host until closed. */
     public HttpServer listenManagement() throws IOException {
-        return HttpServer.start(settings.network().host(), settings.network().managementPort(),
-                settings.network().requestTimeout(), () -> new Connection(this, this::handleManagement, settings.network().maxBodyBytes()));
+        try {
+            return HttpServer.start(settings.network().host(), settings.network().managementPort(),
+                    settings.network().requestTimeout(), () -> new Connection(this, this::handleManagement, settings.network().maxBodyBytes()));
+        } catch (IOException e) {
+            // A second server on one machine meets the first one's default 8081 here: say which port it is.
+            throw new IOException("the management port (--management-port): " + e.getMessage(), e);
+        }
     }
 
     /** A management request: its route, else 404 (no page, no API, no rate limit here). */

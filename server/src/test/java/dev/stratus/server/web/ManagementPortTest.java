@@ -1,6 +1,7 @@
 package dev.stratus.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stratus.server.Digits;
 import dev.stratus.server.Http;
@@ -78,6 +79,16 @@ class ManagementPortTest {
 
         assertThat(managementUri.getHost()).isEqualTo(publicUri.getHost()).isEqualTo("127.0.0.1");
         assertThat(managementUri.getPort()).isPositive().isNotEqualTo(publicUri.getPort());
+    }
+
+    @Test
+    void a_management_port_in_use_fails_the_start_naming_the_flag(@TempDir Path other) {
+        int taken = URI.create(server.managementUrl()).getPort();
+
+        assertThatThrownBy(() -> StratusServer.start(ServerConfig.builder().port(0).managementPort(taken)
+                .dataDirectory(other).build()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("the management port (--management-port)").hasMessageContaining(":" + taken);
     }
 
     @Test
