@@ -90,6 +90,25 @@ class OnnxClassifierTest {
         assertThat(model.classifier().classifyBatch(List.of())).isEmpty();
     }
 
+    /** SERVING sends batches of up to 8 to a single-threaded session and larger ones to the pool's. */
+    @Test
+    void serving_answers_small_and_large_batches_like_the_default_sessions() throws ModelLoadException {
+        try (Model serving = Model.loadDefault(OnnxClassifier.Threads.SERVING)) {
+            for (int size : new int[] {1, 8, 9, 64, 300}) {
+                List<DigitImage> some = digits.subList(0, size);
+                List<Prediction> expected = model.classifier().classifyBatch(some);
+                List<Prediction> actual = serving.classifier().classifyBatch(some);
+                for (int i = 0; i < size; i++) {
+                    assertThat(actual.get(i).digit()).as("batch of %d, image %d", size, i).isEqualTo(expected.get(i).digit());
+                    for (int c = 0; c < 10; c++) {
+                        assertThat(actual.get(i).probabilities()[c]).isCloseTo(expected.get(i).probabilities()[c],
+                                within(1e-5f));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void is_safe_to_call_from_many_threads() throws Exception {
         List<Prediction> expected = model.classifier().classifyBatch(digits.subList(0, 200));
