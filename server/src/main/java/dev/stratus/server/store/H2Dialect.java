@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.List;
 import org.h2.api.ErrorCode;
 
 /**
@@ -38,26 +37,23 @@ final class H2Dialect implements SqlDialect {
     }
 
     @Override
-    public List<String> schema() {
-        return List.of("""
-                        CREATE TABLE IF NOT EXISTS predictions (
-                          id VARCHAR(64) PRIMARY KEY,
-                          created_at TIMESTAMP WITH TIME ZONE NOT NULL,
-                          model_version VARCHAR(200) NOT NULL,
-                          digit TINYINT NOT NULL,
-                          probabilities VARBINARY(40) NOT NULL,
-                          input VARBINARY(784) NOT NULL,
-                          label TINYINT,
-                          labelled_at TIMESTAMP WITH TIME ZONE)""",
-                "CREATE INDEX IF NOT EXISTS predictions_labelled ON predictions(labelled_at)",
-                """
-                        CREATE TABLE IF NOT EXISTS label_changes (
-                          prediction_id VARCHAR(64) NOT NULL,
-                          label TINYINT NOT NULL,
-                          changed_at TIMESTAMP WITH TIME ZONE NOT NULL,
-                          client VARCHAR(64) NOT NULL)""",
-                "CREATE INDEX IF NOT EXISTS label_changes_prediction ON label_changes(prediction_id)",
-                "CREATE TABLE IF NOT EXISTS store_probe (id INT PRIMARY KEY, at TIMESTAMP WITH TIME ZONE)");
+    public String text(int max) {
+        return "VARCHAR(" + max + ")";
+    }
+
+    @Override
+    public String bytes(int max) {
+        return "VARBINARY(" + max + ")";
+    }
+
+    @Override
+    public String smallInt() {
+        return "TINYINT";
+    }
+
+    @Override
+    public String instant() {
+        return "TIMESTAMP WITH TIME ZONE";
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * What differs between the embedded databases {@link SqlPredictionStore} runs on: how a file is
@@ -24,8 +23,17 @@ interface SqlDialect {
     /** Whether {@code directory} already holds a database of this kind. */
     boolean existsIn(Path directory);
 
-    /** Statements that create whatever is missing of the schema; each runs once per open. */
-    List<String> schema();
+    /** The column type of text of at most {@code max} characters. */
+    String text(int max);
+
+    /** The column type of bytes, at most {@code max} of them. */
+    String bytes(int max);
+
+    /** The column type of a small whole number (a digit). */
+    String smallInt();
+
+    /** The column type of an instant, as {@link #setInstant} writes it. */
+    String instant();
 
     /** {@code INSERT} of all columns that replaces a row with the same id instead of failing. */
     String upsert(String table, String columns, String values);

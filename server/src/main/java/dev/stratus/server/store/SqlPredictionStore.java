@@ -91,7 +91,7 @@ public final class SqlPredictionStore implements PredictionStore {
             Files.createDirectories(directory);
             Connection writer = dialect.connect(directory);
             try (Statement statement = writer.createStatement()) {
-                for (String sql : dialect.schema()) {
+                for (String sql : schema(dialect)) {
                     statement.execute(sql);
                 }
             }
@@ -100,6 +100,21 @@ public final class SqlPredictionStore implements PredictionStore {
         } catch (SQLException | IOException e) {
             throw new StoreException("cannot open the prediction store in " + directory + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Statements that create whatever is missing of the schema, in the dialect's types. */
+    private static List<String> schema(SqlDialect d) {
+        String id = d.text(64);
+        return List.of("CREATE TABLE IF NOT EXISTS predictions (id " + id + " PRIMARY KEY, created_at " + d.instant()
+                        + " NOT NULL, model_version " + d.text(200) + " NOT NULL, digit " + d.smallInt()
+                        + " NOT NULL, probabilities " + d.bytes(40) + " NOT NULL, input " + d.bytes(784)
+                        + " NOT NULL, label " + d.smallInt() + ", labelled_at " + d.instant() + ")",
+                "CREATE INDEX IF NOT EXISTS predictions_labelled ON predictions(labelled_at)",
+                "CREATE TABLE IF NOT EXISTS label_changes (prediction_id " + id + " NOT NULL, label "
+                        + d.smallInt() + " NOT NULL, changed_at " + d.instant() + " NOT NULL, client "
+                        + d.text(LabelChange.MAX_CLIENT_LENGTH) + " NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS label_changes_prediction ON label_changes(prediction_id)",
+                "CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY, at " + d.instant() + ")");
     }
 
     /** The database under this store, e.g. "SQLite". */

@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -47,26 +46,24 @@ final class SqliteDialect implements SqlDialect {
     }
 
     @Override
-    public List<String> schema() {
-        return List.of("""
-                        CREATE TABLE IF NOT EXISTS predictions (
-                          id TEXT PRIMARY KEY,
-                          created_at INTEGER NOT NULL,
-                          model_version TEXT NOT NULL,
-                          digit INTEGER NOT NULL,
-                          probabilities BLOB NOT NULL,
-                          input BLOB NOT NULL,
-                          label INTEGER,
-                          labelled_at INTEGER)""",
-                "CREATE INDEX IF NOT EXISTS predictions_labelled ON predictions(labelled_at)",
-                """
-                        CREATE TABLE IF NOT EXISTS label_changes (
-                          prediction_id TEXT NOT NULL,
-                          label INTEGER NOT NULL,
-                          changed_at INTEGER NOT NULL,
-                          client TEXT NOT NULL)""",
-                "CREATE INDEX IF NOT EXISTS label_changes_prediction ON label_changes(prediction_id)",
-                "CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY, at INTEGER)");
+    public String text(int max) {
+        return "TEXT";
+    }
+
+    @Override
+    public String bytes(int max) {
+        return "BLOB";
+    }
+
+    @Override
+    public String smallInt() {
+        return "INTEGER";
+    }
+
+    /** Whole microseconds since the epoch. */
+    @Override
+    public String instant() {
+        return "INTEGER";
     }
 
     @Override
@@ -87,7 +84,7 @@ final class SqliteDialect implements SqlDialect {
 
     @Override
     public String probe() {
-        return "INSERT OR REPLACE INTO store_probe (id, at) VALUES (1, CAST(strftime('%s', 'now') AS INTEGER))";
+        return "INSERT OR REPLACE INTO store_probe (id, at) VALUES (1, CAST(strftime('%s', 'now') AS INTEGER) * 1000000)";
     }
 
     @Override
