@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -92,6 +93,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Where to write the model directory (default runs/<arch>-<time>).")
     Path out;
 
+    private static final String SPARK_SECRET_KEY = "spark.authenticate.secret";
     /** How long a standalone master may take to accept a connection before training is refused. */
     private static final Duration MASTER_TIMEOUT = Duration.ofSeconds(5);
 
@@ -118,6 +120,24 @@ public final class TrainCommand implements Callable<Integer> {
         return line;
     }
 
+    /**
+     * The Spark settings with the cluster's secret from the environment; a secret given with
+     * {@code --spark-conf} is refused, since a command line is readable by every user of the machine.
+     */
+    static Map<String, String> withSecret(Map<String, String> conf, Optional<String> secret) {
+        if (conf.containsKey(SPARK_SECRET_KEY)) {
+            throw new IllegalArgumentException("--spark-conf " + SPARK_SECRET_KEY + " puts the secret on the command line, "
+                    + "where every user of this machine can read it: set " + TrainingEnvironment.SPARK_SECRET.name()
+                    + " instead");
+        }
+        Map<String, String> all = new java.util.LinkedHashMap<>(conf);
+        secret.ifPresent(value -> {
+            all.put("spark.authenticate", "true");
+            all.put(SPARK_SECRET_KEY, value);
+        });
+        return all;
+    }
+
     @Override
     public Integer call() throws IOException {
         TrainingEnvironment environment = TrainingEnvironment.from(env);
@@ -129,8 +149,8 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--workers and --spark-conf need --spark MASTER");
         }
         // Checked before any data is read or downloaded.
-        SparkSettings spark = sparkMaster == null ? null
-                : new SparkSettings(sparkMaster, workers, localSteps, executorMemory, options.threads(), sparkConf);
+        SparkSettings spark = sparkMaster == null ? null : new SparkSettings(sparkMaster, workers, localSteps,
+                executorMemory, options.threads(), withSecret(sparkConf, environment.sparkSecret()));
         if (spark != null) {
             StandaloneMaster.requireReachable(spark.master(), MASTER_TIMEOUT);
         }

@@ -111,4 +111,26 @@ class TrainCommandTest {
         assertThat(env.djlCache()).isEqualTo(java.nio.file.Path.of("/cache/djl"));
         assertThat(TrainingEnvironment.from(Map.of()).djlCache().toString()).endsWith(".cache/stratus/djl");
     }
+
+    @Test
+    void the_spark_secret_comes_from_the_environment_and_never_from_the_command_line() {
+        TrainingEnvironment env = TrainingEnvironment.from(Map.of("STRATUS_SPARK_SECRET", "s3cr3t-value"));
+        Map<String, String> conf = TrainCommand.withSecret(Map.of("spark.executor.cores", "2"), env.sparkSecret());
+
+        assertThat(conf).containsEntry("spark.authenticate", "true")
+                .containsEntry("spark.authenticate.secret", "s3cr3t-value").containsEntry("spark.executor.cores", "2");
+        assertThat(env.toString()).doesNotContain("s3cr3t-value");
+        assertThat(new dev.stratus.training.spark.SparkSettings("spark://127.0.0.1:7077", 2, 4, "1g", 1, conf)
+                .toString()).doesNotContain("s3cr3t-value").contains("spark.authenticate");
+        assertThat(TrainCommand.withSecret(Map.of(), TrainingEnvironment.from(Map.of()).sparkSecret()))
+                .doesNotContainKey("spark.authenticate.secret");
+
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine line = TrainCommand.commandLine(Map.of());
+        line.setErr(new java.io.PrintWriter(err));
+        assertThat(line.execute("--spark", "local[2]", "--spark-conf", "spark.authenticate.secret=on-the-command-line"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("puts the secret on the command line").contains("STRATUS_SPARK_SECRET")
+                .doesNotContain("on-the-command-line");
+    }
 }

@@ -31,6 +31,15 @@ public record SparkSettings(String master, int workers, int localSteps, String e
         }
     }
 
+    /** The settings without the cluster's secret, for logs and messages. */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new java.util.TreeMap<>(conf);
+        shown.computeIfPresent("spark.authenticate.secret", (key, secret) -> "(set)");
+        return "SparkSettings[" + master + ", workers " + workers + ", local steps " + localSteps + ", executor memory "
+                + executorMemory + ", threads " + threads + ", " + shown + "]";
+    }
+
     /** True for an in-process master: executors share the driver's JVM. */
     public boolean local() {
         return master.equals("local") || master.startsWith("local[");
