@@ -206,9 +206,17 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
             return this;
         }
 
+        /** As set, else a free one beside a free port, else {@value Network#DEFAULT_MANAGEMENT_PORT}. */
+        private int managementPort() {
+            if (managementPort != null) {
+                return managementPort;
+            }
+            return port == 0 ? 0 : Network.DEFAULT_MANAGEMENT_PORT;
+        }
+
         public ServerConfig build() {
-            return new ServerConfig(new Network(host, port, managementPort != null ? managementPort : port == 0 ? 0 : Network.DEFAULT_MANAGEMENT_PORT,
-                    maxBodyBytes, requestTimeout), new RateLimit(ratePerSecond, rateBurst),
+            return new ServerConfig(new Network(host, port, managementPort(), maxBodyBytes, requestTimeout),
+                    new RateLimit(ratePerSecond, rateBurst),
                     new Queue(queueCapacity, maxBatch, batchDelay, inferenceTimeout),
                     new Storage(dataDirectory, modelDirectory));
         }

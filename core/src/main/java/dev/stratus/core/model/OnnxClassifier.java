@@ -188,14 +188,20 @@ public final class OnnxClassifier implements AutoCloseable {
         }
     }
 
+    /** Closes both sessions; {@code small} may be {@code session} itself, closed once. */
     private static void closeQuietly(OrtSession session, OrtSession small) {
-        for (OrtSession each : small == session ? new OrtSession[] {session} : new OrtSession[] {session, small}) {
-            if (each != null) {
-                try {
-                    each.close();
-                } catch (OrtException ignored) {
-                    // Closing releases native memory; there is nothing more to do if it fails.
-                }
+        closeQuietly(session);
+        if (small != session) {
+            closeQuietly(small);
+        }
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException ignored) {
+                // Closing releases native memory; there is nothing more to do if it fails.
             }
         }
     }

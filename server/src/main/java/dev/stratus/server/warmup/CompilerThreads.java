@@ -30,18 +30,15 @@ final class CompilerThreads {
 
     /** Milliseconds of CPU the compiler threads have used so far (or, off Linux, spent compiling). */
     static long cpuMillis() {
-        if (!Files.isDirectory(TASKS)) {
-            return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
-        }
-        long ticks = 0;
-        try (Stream<Path> tasks = Files.list(TASKS)) {
-            for (Path task : tasks.toList()) {
-                ticks += compilerTicks(task);
+        try {
+            long ticks = 0;
+            for (Path task : compilerTasks()) {
+                ticks += ticks(task);
             }
+            return ticks * MILLIS_PER_TICK;
         } catch (IOException e) {
             return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         }
-        return ticks * MILLIS_PER_TICK;
     }
 
     /**
@@ -52,12 +49,10 @@ final class CompilerThreads {
      */
     static int yieldToRequests() {
         List<String> command = new ArrayList<>(List.of("renice", "-n", "19", "-p"));
-        if (Files.isDirectory(TASKS)) {
-            try (Stream<Path> tasks = Files.list(TASKS)) {
-                tasks.filter(CompilerThreads::isCompiler).forEach(task -> command.add(task.getFileName().toString()));
-            } catch (IOException e) {
-                LOG.debug("cannot list this JVM's threads: {}", e.getMessage());
-            }
+        try {
+            compilerTasks().forEach(task -> command.add(task.getFileName().toString()));
+        } catch (IOException e) {
+            LOG.debug("cannot list this JVM's threads: {}", e.getMessage());
         }
         int threads = command.size() - 4;
         if (threads == 0) {
@@ -80,6 +75,16 @@ final class CompilerThreads {
         }
     }
 
+    /** The {@code /proc/self/task} entries of the compiler threads; IOException off Linux. */
+    private static List<Path> compilerTasks() throws IOException {
+        if (!Files.isDirectory(TASKS)) {
+            throw new IOException("no " + TASKS + " here");
+        }
+        try (Stream<Path> tasks = Files.list(TASKS)) {
+            return tasks.filter(CompilerThreads::isCompiler).toList();
+        }
+    }
+
     private static boolean isCompiler(Path task) {
         try {
             String name = Files.readString(task.resolve("comm")).trim();
@@ -89,11 +94,9 @@ final class CompilerThreads {
         }
     }
 
-    private static long compilerTicks(Path task) {
+    /** User and system CPU ticks of one thread; 0 for one that has ended. */
+    private static long ticks(Path task) {
         try {
-            if (!isCompiler(task)) {
-                return 0;
-            }
             String stat = Files.readString(task.resolve("stat"));
             // Fields after the parenthesised name: state is the 3rd field, utime the 14th, stime the 15th.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

@@ -27,8 +27,9 @@ import java.util.function.Supplier;
 
 /**
  * The listening socket and its event loops (Netty, NIO, one loop per core, which also accepts).
- * Each connection gets: a deadline for each request to arrive whole, an idle timeout, HTTP/1.1 decoding with bounded request line and
- * headers, gzip for clients that ask for it, and the app's {@link Connection}.
+ * Each connection gets: a deadline for each request to arrive whole, an idle timeout, HTTP/1.1
+ * decoding with bounded request line and headers, gzip for clients that ask for it, and the
+ * app's {@link Connection}.
  */
 public final class HttpServer implements AutoCloseable {
     /** A connection with nothing read or written for this long is closed. */

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Consumer;
 
 /**
  * The HTTP surface: which route does what. Predictions are parsed, preprocessed and queued on
@@ -82,19 +83,24 @@ public final class WebApp implements AutoCloseable {
 
     /** Serves the page, the API and the health checks on the configured address until closed. */
     public HttpServer listen() throws IOException {
-        return HttpServer.start(settings.network().host(), settings.network().port(),
-                settings.network().requestTimeout(), () -> new Connection(this, this::handle, settings.network().maxBodyBytes()));
+        return serve(settings.network().port(), this::handle);
     }
 
     /** Serves health and metrics on the management port of the same host until closed. */
     public HttpServer listenManagement() throws IOException {
         try {
-            return HttpServer.start(settings.network().host(), settings.network().managementPort(),
-                    settings.network().requestTimeout(), () -> new Connection(this, this::handleManagement, settings.network().maxBodyBytes()));
+            return serve(settings.network().managementPort(), this::handleManagement);
         } catch (IOException e) {
             // A second server on one machine meets the first one's default 8081 here: say which port it is.
             throw new IOException("the management port (--management-port): " + e.getMessage(), e);
         }
+    }
+
+    /** A server on the configured host and {@code port} whose requests, each read whole, go to {@code routes}. */
+    private HttpServer serve(int port, Consumer<Exchange> routes) throws IOException {
+        ServerConfig.Network network = settings.network();
+        return HttpServer.start(network.host(), port, network.requestTimeout(),
+                () -> new Connection(this, routes, network.maxBodyBytes()));
     }
 
     /** A management request: its route, else 404 (no page, no API, no rate limit here). */
