@@ -3,11 +3,14 @@ package dev.stratus.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stratus.core.config.EnvVar;
+import dev.stratus.core.jvm.CompilerThreads;
 import dev.stratus.core.mnist.Idx;
 import dev.stratus.core.mnist.MnistFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +107,9 @@ final class ServeBenchmark implements CliCommand {
     @Spec
     CommandSpec spec;
 
+    /** What became of this client's JIT compiler threads, for the report. */
+    private String clientJit = "as the JVM runs them";
+
     @Override
     public List<EnvVar> environment() {
         return CliEnvironment.BENCH_SERVE;
@@ -145,6 +151,10 @@ final class ServeBenchmark implements CliCommand {
                 loop.run(step(first.rate(), warmupSeconds), "warm-up");
                 pause();
             }
+            if (app != null || isLoopback(target)) {
+                clientJit = CompilerThreads.yieldToRequests().orElse(clientJit);
+                progress.printf("This client's JIT and the server on this machine: %s%n", clientJit);
+            }
             List<OpenLoop.StepResult> results = new ArrayList<>();
             for (OpenLoop.Step step : plan) {
                 if (!results.isEmpty()) {
@@ -164,6 +174,19 @@ final class ServeBenchmark implements CliCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * A server on this machine shares the cores with this client, whose own JIT would take their
+     * CPU while it compiles (most of it in the first seconds: what a run right after the server's
+     * ready measures). So before the recorded steps the client's compiler threads yield.
+     */
+    private static boolean isLoopback(URI target) {
+        try {
+            return InetAddress.getByName(target.getHost()).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private OpenLoop.Step step(double stepRate, double stepSeconds) {
@@ -201,6 +224,7 @@ final class ServeBenchmark implements CliCommand {
         report.put("serverStartedByBench", app != null);
         report.put("serverArgs", app != null ? serverArgs : List.of());
         report.put("client", client.name());
+        report.put("clientJit", clientJit);
         report.put("connections", connections);
         report.put("secondsPerStep", seconds);
         report.put("warmupSeconds", warmupSeconds);

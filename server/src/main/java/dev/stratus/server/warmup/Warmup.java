@@ -1,5 +1,6 @@
 package dev.stratus.server.warmup;
 
+import dev.stratus.core.jvm.CompilerThreads;
 import dev.stratus.core.model.Model;
 import dev.stratus.server.Backend;
 import dev.stratus.server.ServerConfig;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@link LoopbackLoad}, until the JIT compiler has little left to compile or the time budget is
  * spent. Then the copy and its directory are removed: nothing of the warm-up is stored, and what
  * the JIT learnt stays, because it belongs to the classes, not to the instance. What the JIT
- * still compiles after that (hundreds of methods in the first seconds of real traffic) runs at
- * the lowest priority, on CPU the requests leave idle: see {@link CompilerThreads#yieldToRequests}.
+ * still compiles after that (hundreds of methods in the first seconds of real traffic) runs in
+ * the idle scheduling class, on CPU the requests leave idle: see {@link CompilerThreads#yieldToRequests}.
  */
 public final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
@@ -64,10 +65,9 @@ public final class Warmup {
         try (StratusServer server = StratusServer.start(copy, Backend.embedded(copy, model, false));
              LoopbackLoad load = new LoopbackLoad(server.port(), CONNECTIONS, requests())) {
             String reason = drive(load, start, budget);
-            int lowered = CompilerThreads.yieldToRequests();
+            String yielded = CompilerThreads.yieldToRequests().map(done -> "; then " + done).orElse("");
             return new Result(load.answered(), load.failed(), (System.nanoTime() - start) / 1_000_000,
-                    CompilerThreads.cpuMillis() - compiledBefore, reason + (lowered > 0
-                    ? "; then " + lowered + " compiler threads at nice 19" : ""));
+                    CompilerThreads.cpuMillis() - compiledBefore, reason + yielded);
         } finally {
             deleteTree(scratch);
         }

@@ -1,4 +1,4 @@
-package dev.stratus.server.warmup;
+package dev.stratus.core.jvm;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -16,20 +17,21 @@ import org.slf4j.LoggerFactory;
  * How busy the JIT compiler is: the CPU time of this JVM's compiler threads, from
  * {@code /proc/self/task} on Linux. {@code CompilationMXBean}'s total only grows when a
  * compilation finishes, so a long one looks like a quiet compiler until it is done; elsewhere
- * that total is the fallback. Once the warm-up is over, they can be made to yield to requests.
+ * that total is the fallback. They can be made to yield: the server's once its warm-up is over,
+ * a load client's so that its own JIT does not take the CPU of the server it measures.
  */
-final class CompilerThreads {
+public final class CompilerThreads {
     private static final Path TASKS = Path.of("/proc/self/task");
     /** USER_HZ: the unit of the times in {@code /proc/.../stat}; 100 on every Linux this runs on. */
     private static final long MILLIS_PER_TICK = 10;
-    private static final Duration RENICE_WAIT = Duration.ofSeconds(2);
+    private static final Duration COMMAND_WAIT = Duration.ofSeconds(2);
     private static final Logger LOG = LoggerFactory.getLogger(CompilerThreads.class);
 
     private CompilerThreads() {
     }
 
     /** Milliseconds of CPU the compiler threads have used so far (or, off Linux, spent compiling). */
-    static long cpuMillis() {
+    public static long cpuMillis() {
         try {
             long ticks = 0;
             for (Path task : compilerTasks()) {
@@ -42,36 +44,46 @@ final class CompilerThreads {
     }
 
     /**
-     * Lowers the compiler threads to the lowest scheduling priority (nice 19, which needs no
-     * privilege), so that what the JIT still compiles once the server is ready runs on CPU the
-     * requests leave idle instead of beside them. Linux only, through {@code renice}, bounded by
-     * {@link #RENICE_WAIT}; says how many threads it lowered (0 where it could not).
+     * Makes the compiler threads yield to requests, so that what the JIT still compiles (in a server
+     * once it is ready) runs on CPU the requests leave idle instead of beside them: the idle
+     * scheduling class ({@code chrt --idle}: a thread there never delays a normal one that wakes),
+     * else the lowest priority ({@code renice -n 19}, which still takes its share of a busy core).
+     * Neither needs a privilege. Linux only, each command bounded by {@link #COMMAND_WAIT}; says
+     * what it did, or nothing where it could not.
      */
-    static int yieldToRequests() {
-        List<String> command = new ArrayList<>(List.of("renice", "-n", "19", "-p"));
+    public static Optional<String> yieldToRequests() {
+        List<String> tids = new ArrayList<>();
         try {
-            compilerTasks().forEach(task -> command.add(task.getFileName().toString()));
+            compilerTasks().forEach(task -> tids.add(task.getFileName().toString()));
         } catch (IOException e) {
             LOG.debug("cannot list this JVM's threads: {}", e.getMessage());
         }
-        int threads = command.size() - 4;
-        if (threads == 0) {
-            return 0;
+        if (tids.isEmpty()) {
+            return Optional.empty();
         }
+        if (tids.stream().allMatch(tid -> succeeds(List.of("chrt", "--idle", "--pid", "0", tid)))) {
+            return Optional.of(tids.size() + " compiler threads in the idle scheduling class");
+        }
+        List<String> renice = new ArrayList<>(List.of("renice", "-n", "19", "-p"));
+        renice.addAll(tids);
+        return succeeds(renice) ? Optional.of(tids.size() + " compiler threads at nice 19") : Optional.empty();
+    }
+
+    private static boolean succeeds(List<String> command) {
         try {
-            Process renice = new ProcessBuilder(command).redirectErrorStream(true)
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!renice.waitFor(RENICE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                renice.destroyForcibly();
-                return 0;
+            if (!process.waitFor(COMMAND_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return false;
             }
-            return renice.exitValue() == 0 ? threads : 0;
+            return process.exitValue() == 0;
         } catch (IOException e) {
-            LOG.debug("cannot lower the compiler threads' priority: {}", e.getMessage());
-            return 0;
+            LOG.debug("cannot run {}: {}", command.get(0), e.getMessage());
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 0;
+            return false;
         }
     }
 
