@@ -2,6 +2,7 @@ package dev.stratus.server.store;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,7 @@ public final class SqlPredictionStore implements PredictionStore {
     private final String insert;
     private final String upsert;
     private final Counter writeFailures;
+    private final Timer saves;
     private volatile boolean writesFailing;
     private volatile long lastProbeNanos;
     private volatile boolean open = true;
@@ -62,6 +65,9 @@ public final class SqlPredictionStore implements PredictionStore {
         this.upsert = dialect.upsert("predictions", COLUMNS, VALUES);
         this.writeFailures = Counter.builder("stratus.store.write.failures")
                 .description("Saves or labels the embedded store could not commit").register(registry);
+        this.saves = Timer.builder("stratus.store.save.duration")
+                .description("Time to commit one batch of predictions, waiting for the write connection included")
+                .publishPercentileHistogram().register(registry);
         registry.gauge("stratus.store.ready", this, store -> store.ready() ? 1 : 0);
     }
 
@@ -134,10 +140,12 @@ public final class SqlPredictionStore implements PredictionStore {
     @Override
     public List<PredictionRecord> saveAll(List<PredictionRecord> records) {
         if (!records.isEmpty()) {
+            long start = System.nanoTime();
             writing("save " + records.size() + " prediction(s)", connection -> {
                 insert(connection, records);
                 return null;
             });
+            saves.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
         return records;
     }
