@@ -4,6 +4,7 @@ import dev.stratus.cluster.DistributedStack.Member;
 import dev.stratus.cluster.Leftovers;
 import dev.stratus.cluster.MembersFile;
 import dev.stratus.cluster.Processes;
+import dev.stratus.cluster.StackCredentials;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -97,7 +98,7 @@ final class DistributedSoak {
             List<SteadyLoad.Outcome> outcomes = load.finish();
             tally = SoakTally.of(outcomes, kills, GRACE.toNanos(), load::label);
             out.printf("Checking %d answers against the store ...%n", tally.answered);
-            Couch couch = new Couch(load.client(), couchUrl(work));
+            Couch couch = new Couch(load.client(), couchUrl(work), StackCredentials.forWorkDir(work).couchDb());
             new AnswerCheck(load.client(), url).checkAll(outcomes, java.util.Map.of(), tally, out);
             couch.countRewritten(outcomes, tally);
             tally.redelivered = WorkerLogs.redelivered(work.resolve("logs"));

@@ -48,7 +48,7 @@ class DistributedStackTest {
         String classpath = String.join(File.pathSeparator, jar.toString(), dir.resolve("lib") + File.separator + "*",
                 classes.toString());
 
-        String snapshot = DistributedStack.snapshot(classpath, dir.resolve("work/lib"));
+        String snapshot = ServerClasspath.snapshot(classpath, dir.resolve("work/lib"));
         Files.writeString(jar, "rebuilt while the stack runs");
 
         String[] entries = snapshot.split(File.pathSeparator);
