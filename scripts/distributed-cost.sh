@@ -102,6 +102,8 @@ threads() {
 }
 
 # --- start -----------------------------------------------------------------------------------
+# The load comes from 127.0.0.1, one client to nginx's per-client limit: no limit unless asked for.
+[[ " ${UP_EXTRA[*]:-} " == *" --rate-limit "* ]] || UP_EXTRA=(--rate-limit 0 "${UP_EXTRA[@]}")
 log "starting ./stratus up --distributed --port $PORT ${UP_EXTRA[*]:-} (work dir $WORK)"
 "$ROOT/stratus" up --distributed --port "$PORT" --work-dir "$WORK" "${UP_EXTRA[@]}" > "$OUT/up.log" 2>&1 &
 UP_PID=$!

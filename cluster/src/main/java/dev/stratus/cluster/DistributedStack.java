@@ -34,9 +34,16 @@ public final class DistributedStack implements AutoCloseable {
     private static final Duration WORKER_START = Duration.ofSeconds(120);
     private static final Duration JVM_STOP_GRACE = Duration.ofSeconds(20);
 
-    /** What to start, and where. */
-    public record Settings(int port, int brokers, int gateways, int workers, Path workDir, String serverClasspath) {
+    /** What to start, and where; {@code rateLimit} is nginx's limit on each client's API requests. */
+    public record Settings(int port, int brokers, int gateways, int workers, Path workDir, String serverClasspath,
+                           LocalNginx.RateLimit rateLimit) {
+        /** With nginx's default limit. */
+        public Settings(int port, int brokers, int gateways, int workers, Path workDir, String serverClasspath) {
+            this(port, brokers, gateways, workers, workDir, serverClasspath, LocalNginx.RateLimit.DEFAULT);
+        }
+
         public Settings {
+            Objects.requireNonNull(rateLimit, "rateLimit");
             if (port < 1 || port > 65_535) {
                 throw new IllegalArgumentException("--port must be 1 to 65535, got " + port);
             }
@@ -134,7 +141,7 @@ public final class DistributedStack implements AutoCloseable {
                 step(++step, steps, "nginx on port " + settings.port());
                 t = System.nanoTime();
                 nginx = keepUnlessClosing(LocalNginx.start(work.resolve("nginx"), settings.port(),
-                        gateways.stream().map(Child::port).toList()));
+                        gateways.stream().map(Child::port).toList(), settings.rateLimit()));
                 done(t, nginx.url());
 
                 step(++step, steps, "waiting until every gateway is ready");
@@ -297,7 +304,7 @@ public final class DistributedStack implements AutoCloseable {
         if (nginx != null) {
             List<Integer> upstreams = gateways.stream().map(Child::port).toList();
             parts.add(new Supervisor.Part("nginx", () -> nginx.isRunning(), () -> nginx.pid(), () -> nginx = LocalNginx.start(
-                    settings.workDir().toAbsolutePath().resolve("nginx"), settings.port(), upstreams)));
+                    settings.workDir().toAbsolutePath().resolve("nginx"), settings.port(), upstreams, settings.rateLimit())));
         }
         return parts;
     }
