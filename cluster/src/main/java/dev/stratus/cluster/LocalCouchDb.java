@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * CouchDB itself cannot be installed here; deployments use the official CouchDB image). Its
  * databases live in one directory (0700), so a {@link #stop()} and {@link #start()} keep the data.
  *
- * <p>It is no open server: one admin (config.json's {@code admins}) whose login every request
- * must carry, checked by {@code couchdb-guard.js} before pouchdb-server sees the request (CouchDB's
- * {@code require_valid_user}, which pouchdb-server lacks), and CORS off ({@code [httpd]
- * enable_cors = false}; its default answers any Origin, credentials allowed). The login reaches
- * the server through its environment, never its command line.
+ * <p>It is no open server: every request must carry the one login it is given, checked by
+ * {@code couchdb-guard.js} (preloaded into pouchdb-server) before pouchdb-server sees the request,
+ * CouchDB's {@code require_valid_user}, which pouchdb-server lacks; each start checks that an
+ * anonymous request is refused. CORS is off ({@code [httpd] enable_cors = false}; its default
+ * answers any Origin, credentials allowed). The login reaches the server through its
+ * environment, never its command line.
  */
 public final class LocalCouchDb implements AutoCloseable {
     /** System property naming the pouchdb-server executable. */
@@ -125,6 +128,7 @@ public final class LocalCouchDb implements AutoCloseable {
         try {
             Processes.awaitHttpOk("pouchdb-server", process, logFile(), HttpRequest.newBuilder(URI.create(url() + "/"))
                     .header("Authorization", authorization()).timeout(Duration.ofSeconds(2)).GET().build(), START_TIMEOUT);
+            refusesAnonymousRequests();
         } catch (RuntimeException e) {
             Processes.kill(process);
             throw e;
@@ -133,9 +137,28 @@ public final class LocalCouchDb implements AutoCloseable {
                 (System.nanoTime() - started) / 1_000_000, url(), dir);
     }
 
+    /** Fails unless an anonymous request is answered 401: a guard that did not load would leave the server open. */
+    private void refusesAnonymousRequests() {
+        HttpRequest anonymous = HttpRequest.newBuilder(URI.create(url() + "/_all_dbs")).timeout(Duration.ofSeconds(5))
+                .GET().build();
+        int status;
+        try {
+            status = HttpClient.newHttpClient().send(anonymous, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new StartupFailedException("pouchdb-server on " + url() + " did not answer an anonymous request: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupFailedException("interrupted while checking pouchdb-server", e);
+        }
+        if (status != 401) {
+            throw new StartupFailedException("pouchdb-server on " + url() + " answered an anonymous request " + status
+                    + " instead of 401: " + GUARD + " is not in front of it; " + logFile() + ":\n"
+                    + Processes.tail(logFile(), 20));
+        }
+    }
+
     /**
-     * Writes config.json and the guard into the data directory (0700: pouchdb-server rewrites
-     * config.json 0644, with the admin's password hashed). Logs warnings and errors only
+     * Writes config.json and the guard into the data directory (0700). Logs warnings and errors only
      * ({@code [log] level}): at its default, info, the server writes a line per request twice
      * (log.txt and its output); the gateways and workers log failures themselves.
      */
@@ -144,13 +167,14 @@ public final class LocalCouchDb implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            // No [admins]: the guard is the one check (see it for why), and pouchdb-server would
+            // exit on an anonymous PUT /db with one.
             StackCredentials.writePrivate(dir.resolve("config.json"), """
                     {
-                      "admins": {"%s": "%s"},
                       "httpd": {"enable_cors": false},
                       "log": {"level": "warning"}
                     }
-                    """.formatted(admin.user(), admin.password()));
+                    """);
             try (InputStream script = LocalCouchDb.class.getResourceAsStream(GUARD)) {
                 Files.copy(Objects.requireNonNull(script, GUARD + " is missing from the classpath"), guard,
                         StandardCopyOption.REPLACE_EXISTING);
