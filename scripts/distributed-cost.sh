@@ -102,6 +102,8 @@ threads() {
 }
 
 # --- start -----------------------------------------------------------------------------------
+# The load comes from 127.0.0.1, one client to nginx's per-client limit: no limit unless asked for.
+[[ " ${UP_EXTRA[*]:-} " == *" --rate-limit "* ]] || UP_EXTRA=(--rate-limit 0 "${UP_EXTRA[@]}")
 log "starting ./stratus up --distributed --port $PORT ${UP_EXTRA[*]:-} (work dir $WORK)"
 "$ROOT/stratus" up --distributed --port "$PORT" --work-dir "$WORK" "${UP_EXTRA[@]}" > "$OUT/up.log" 2>&1 &
 UP_PID=$!
@@ -115,6 +117,10 @@ cp "$WORK/members.tsv" "$OUT/members.tsv"
 cp "$OUT/members.tsv" "$OUT/roles.tsv"
 log "ready: $(grep -o 'Stratus is ready on [^ ]*' "$OUT/up.log")"
 URL="http://127.0.0.1:$PORT"
+# The stack's generated logins (CouchDB, Kafka), as its gateways and workers get them; curl takes
+# the CouchDB one from a config on a pipe, not its command line.
+set -a; . "$WORK/secrets/client.env"; set +a
+couch_login() { printf 'user = "%s:%s"\n' "$STRATUS_COUCHDB_USER" "$STRATUS_COUCHDB_PASSWORD"; }
 
 # The supervising up JVM is part of the stack too, counted alone (its children are the members).
 # ./stratus execs sigint-default, which execs java: the job's PID is the JVM's.
@@ -166,7 +172,7 @@ done
 
 # One stored document as the workers write it (its size is the CouchDB hop's payload).
 COUCH_PORT=$(awk -F'\t' '$1 == "couchdb" { print $3 }' "$OUT/members.tsv")
-curl -s --max-time 5 "http://127.0.0.1:$COUCH_PORT/predictions/_all_docs?limit=1&include_docs=true" \
+curl -s --max-time 5 -K <(couch_login) "http://127.0.0.1:$COUCH_PORT/predictions/_all_docs?limit=1&include_docs=true" \
   | jq -c '.rows[0].doc | del(._rev)' > "$OUT/document.json" || true
 
 # --- idle ------------------------------------------------------------------------------------------

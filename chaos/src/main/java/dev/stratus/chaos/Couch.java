@@ -3,6 +3,7 @@ package dev.stratus.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stratus.cluster.StackCredentials;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,10 +22,13 @@ final class Couch {
 
     private final HttpClient client;
     private final String url;
+    private final String authorization;
 
-    Couch(HttpClient client, String url) {
+    /** The server at {@code url}, as {@code login} (the stack's CouchDB admin). */
+    Couch(HttpClient client, String url, StackCredentials.Login login) {
         this.client = client;
         this.url = url;
+        this.authorization = login.basicAuthorization();
     }
 
     /** Adds to the tally's duplicates each answered prediction whose document was rewritten. */
@@ -35,7 +39,8 @@ final class Couch {
             ObjectNode body = JSON.createObjectNode();
             ids.subList(from, Math.min(ids.size(), from + CHUNK)).forEach(body.putArray("keys")::add);
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url + "/predictions/_all_docs"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json").header("Authorization", authorization)
+                    .timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IOException("CouchDB at " + url + " answered " + response.statusCode() + " to _all_docs: "

@@ -4,6 +4,7 @@ import dev.stratus.cluster.DistributedStack.Member;
 import dev.stratus.cluster.Leftovers;
 import dev.stratus.cluster.MembersFile;
 import dev.stratus.cluster.Processes;
+import dev.stratus.cluster.StackCredentials;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -59,8 +60,10 @@ final class DistributedSoak {
         Path upLog = work.resolveSibling(work.getFileName() + "-up.log");
         // The log is appended to: an earlier soak's "ready" line must not count for this one.
         long upLogFrom = Files.exists(upLog) ? Files.size(upLog) : 0;
+        // No limit at nginx: the load and the check afterwards all come from 127.0.0.1, one client to it.
         Launched up = Launched.start(settings.launcher(), List.of("up", "--distributed", "--port",
-                Integer.toString(settings.port()), "--work-dir", work.toString()), work.getParent(), upLog);
+                Integer.toString(settings.port()), "--rate-limit", "0", "--work-dir", work.toString()), work.getParent(),
+                upLog);
         List<KillWindow> kills = new ArrayList<>();
         SoakTally tally;
         try {
@@ -97,7 +100,7 @@ final class DistributedSoak {
             List<SteadyLoad.Outcome> outcomes = load.finish();
             tally = SoakTally.of(outcomes, kills, GRACE.toNanos(), load::label);
             out.printf("Checking %d answers against the store ...%n", tally.answered);
-            Couch couch = new Couch(load.client(), couchUrl(work));
+            Couch couch = new Couch(load.client(), couchUrl(work), StackCredentials.forWorkDir(work).couchDb());
             new AnswerCheck(load.client(), url).checkAll(outcomes, java.util.Map.of(), tally, out);
             couch.countRewritten(outcomes, tally);
             tally.redelivered = WorkerLogs.redelivered(work.resolve("logs"));

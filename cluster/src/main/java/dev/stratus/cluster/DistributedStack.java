@@ -1,16 +1,15 @@
 package dev.stratus.cluster;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +34,16 @@ public final class DistributedStack implements AutoCloseable {
     private static final Duration WORKER_START = Duration.ofSeconds(120);
     private static final Duration JVM_STOP_GRACE = Duration.ofSeconds(20);
 
-    /** What to start, and where. */
-    public record Settings(int port, int brokers, int gateways, int workers, Path workDir, String serverClasspath) {
+    /** What to start, and where; {@code rateLimit} is nginx's limit on each client's API requests. */
+    public record Settings(int port, int brokers, int gateways, int workers, Path workDir, String serverClasspath,
+                           LocalNginx.RateLimit rateLimit) {
+        /** With nginx's default limit. */
+        public Settings(int port, int brokers, int gateways, int workers, Path workDir, String serverClasspath) {
+            this(port, brokers, gateways, workers, workDir, serverClasspath, LocalNginx.RateLimit.DEFAULT);
+        }
+
         public Settings {
+            Objects.requireNonNull(rateLimit, "rateLimit");
             if (port < 1 || port > 65_535) {
                 throw new IllegalArgumentException("--port must be 1 to 65535, got " + port);
             }
@@ -59,7 +65,13 @@ public final class DistributedStack implements AutoCloseable {
     public record Member(String role, long pid, int port, Path log) {
     }
 
-    private record Child(String role, int port, Process process, Path log, List<String> command) {
+    /** A gateway or worker, and how to start it again: its command and environment (the credentials). */
+    private record Child(String role, int port, Process process, Path log, List<String> command,
+                         Map<String, String> environment) {
+        @Override
+        public String toString() {
+            return "Child[role=" + role + ", port=" + port + ", pid=" + process.pid() + "]";
+        }
     }
 
     private final Settings settings;
@@ -72,10 +84,11 @@ public final class DistributedStack implements AutoCloseable {
     private volatile LocalKafkaCluster kafka;
     private volatile LocalCouchDb couchDb;
     private volatile LocalNginx nginx;
-    /** The server's classpath with its own jars copied under the work directory ({@link #snapshot}). */
+    /** The server's classpath with its own jars copied under the work directory ({@link ServerClasspath#snapshot}). */
     private volatile String serverClasspath;
     private volatile WorkDirLock lock;
     private volatile Supervisor supervisor;
+    private volatile StackCredentials credentials;
 
     public DistributedStack(Settings settings, Consumer<String> progress) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -95,18 +108,21 @@ public final class DistributedStack implements AutoCloseable {
             deleteRecursively(work.resolve("logs"));
             // It listed an earlier run's processes; written again once this one has started.
             deleteRecursively(work.resolve(MembersFile.NAME));
-            serverClasspath = snapshot(settings.serverClasspath(), work.resolve("lib"));
+            serverClasspath = ServerClasspath.snapshot(settings.serverClasspath(), work.resolve("lib"));
+            credentials = StackCredentials.forWorkDir(work);
             int steps = 3 + (settings.workers() > 0 ? 1 : 0) + (settings.gateways() > 0 ? 2 : 0);
             int step = 0;
 
             step(++step, steps, "Kafka: " + settings.brokers() + " KRaft node(s)");
             long t = System.nanoTime();
-            kafka = keepUnlessClosing(LocalKafkaCluster.start(work.resolve("kafka"), settings.brokers()));
+            kafka = keepUnlessClosing(LocalKafkaCluster.start(work.resolve("kafka"), settings.brokers(), Map.of(),
+                    credentials));
             done(t, kafka.bootstrapServers());
 
             step(++step, steps, "CouchDB API: pouchdb-server");
             t = System.nanoTime();
-            couchDb = keepUnlessClosing(LocalCouchDb.start(work.resolve("couchdb")));
+            couchDb = keepUnlessClosing(LocalCouchDb.start(work.resolve("couchdb"), Processes.freePort(),
+                    credentials.couchDb()));
             done(t, couchDb.url());
 
             if (settings.gateways() > 0) {
@@ -125,7 +141,7 @@ public final class DistributedStack implements AutoCloseable {
                 step(++step, steps, "nginx on port " + settings.port());
                 t = System.nanoTime();
                 nginx = keepUnlessClosing(LocalNginx.start(work.resolve("nginx"), settings.port(),
-                        gateways.stream().map(Child::port).toList()));
+                        gateways.stream().map(Child::port).toList(), settings.rateLimit()));
                 done(t, nginx.url());
 
                 step(++step, steps, "waiting until every gateway is ready");
@@ -148,35 +164,6 @@ public final class DistributedStack implements AutoCloseable {
             starter = null;
             startFinished.countDown();
         }
-    }
-
-    /**
-     * The classpath with each plain jar entry copied into {@code dir} (wildcard entries, the
-     * dependencies, stay as they are). Gateways and workers then run from the copies, so rebuilding
-     * the server module while the stack runs does not pull its classes from under them (which made
-     * every gateway answer 500 with NoClassDefFoundError).
-     */
-    static String snapshot(String classpath, Path dir) {
-        if (classpath == null || classpath.isBlank()) {
-            return classpath;
-        }
-        List<String> entries = new ArrayList<>();
-        try {
-            for (String entry : classpath.split(File.pathSeparator)) {
-                Path jar = Path.of(entry);
-                if (entry.endsWith("*") || !entry.endsWith(".jar") || !Files.isRegularFile(jar)) {
-                    entries.add(entry);
-                    continue;
-                }
-                Files.createDirectories(dir);
-                Path copy = dir.resolve(jar.getFileName());
-                Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
-                entries.add(copy.toString());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the server's jar into " + dir, e);
-        }
-        return String.join(File.pathSeparator, entries);
     }
 
     /** Where a browser goes: nginx when there are gateways; null without. */
@@ -289,9 +276,11 @@ public final class DistributedStack implements AutoCloseable {
         command.addAll(List.of("-cp", serverClasspath, SERVER_MAIN));
         command.addAll(arguments);
         Path log = work.resolve("logs").resolve(role + ".log");
-        Process process = Processes.start(command, work, log);
+        // The credentials go in the environment, which only this user can read, never on the command line.
+        Map<String, String> environment = credentials.clientEnvironment();
+        Process process = Processes.start(command, environment, work, log);
         synchronized (this) {
-            group.add(new Child(role, port, process, log, command));
+            group.add(new Child(role, port, process, log, command, environment));
         }
         if (closing) {
             throw new StartupFailedException("stopping: " + role + " was not started");
@@ -315,7 +304,7 @@ public final class DistributedStack implements AutoCloseable {
         if (nginx != null) {
             List<Integer> upstreams = gateways.stream().map(Child::port).toList();
             parts.add(new Supervisor.Part("nginx", () -> nginx.isRunning(), () -> nginx.pid(), () -> nginx = LocalNginx.start(
-                    settings.workDir().toAbsolutePath().resolve("nginx"), settings.port(), upstreams)));
+                    settings.workDir().toAbsolutePath().resolve("nginx"), settings.port(), upstreams, settings.rateLimit())));
         }
         return parts;
     }
@@ -327,9 +316,11 @@ public final class DistributedStack implements AutoCloseable {
     /** Starts a gateway or worker again with the command, port and log it had (the log is appended to). */
     private void relaunch(List<Child> group, String role) {
         Child dead = current(group, role);
-        Process process = Processes.start(dead.command(), settings.workDir().toAbsolutePath(), dead.log());
+        Process process = Processes.start(dead.command(), dead.environment(), settings.workDir().toAbsolutePath(),
+                dead.log());
         synchronized (this) {
-            group.set(group.indexOf(dead), new Child(role, dead.port(), process, dead.log(), dead.command()));
+            group.set(group.indexOf(dead), new Child(role, dead.port(), process, dead.log(), dead.command(),
+                    dead.environment()));
         }
     }
 

@@ -36,9 +36,13 @@ record KafkaNode(int id, int brokerPort, int controllerPort, Path dir) {
     /**
      * This node's server.properties in a cluster made of {@code all}: replication as strong as
      * the cluster size allows (RF min(3, N), min ISR min(2, N)), topics only created on purpose,
-     * and {@code extra} settings last, so that they win.
+     * and {@code extra} settings last, so that they win. No listener takes an unauthenticated
+     * connection: clients and brokers log in with SCRAM-SHA-256 as {@code credentials.kafka()}
+     * (created when the node is formatted), controllers with PLAIN as
+     * {@code credentials.kafkaController()} (KRaft controllers read no SCRAM credentials: those
+     * live in the metadata the controllers serve). The file holds the passwords: write it 0600.
      */
-    String serverProperties(List<KafkaNode> all, Map<String, String> extra) {
+    String serverProperties(List<KafkaNode> all, Map<String, String> extra, StackCredentials credentials) {
         int replicas = Math.min(3, all.size());
         int minInSync = Math.min(2, all.size());
         String voters = all.stream()
@@ -48,12 +52,13 @@ record KafkaNode(int id, int brokerPort, int controllerPort, Path dir) {
                 .append("process.roles=broker,controller\n")
                 .append("node.id=").append(id).append('\n')
                 .append("controller.quorum.voters=").append(voters).append('\n')
-                .append("listeners=PLAINTEXT://").append(Processes.LOOPBACK).append(':').append(brokerPort)
+                .append("listeners=SASL_PLAINTEXT://").append(Processes.LOOPBACK).append(':').append(brokerPort)
                 .append(",CONTROLLER://").append(Processes.LOOPBACK).append(':').append(controllerPort).append('\n')
-                .append("advertised.listeners=PLAINTEXT://").append(bootstrapServer()).append('\n')
-                .append("listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n")
+                .append("advertised.listeners=SASL_PLAINTEXT://").append(bootstrapServer()).append('\n')
+                .append("listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT\n")
                 .append("controller.listener.names=CONTROLLER\n")
-                .append("inter.broker.listener.name=PLAINTEXT\n")
+                .append("inter.broker.listener.name=SASL_PLAINTEXT\n")
+                .append(security(credentials))
                 .append("log.dirs=").append(data().toAbsolutePath()).append('\n')
                 .append("auto.create.topics.enable=false\n")
                 .append("default.replication.factor=").append(replicas).append('\n')
@@ -74,5 +79,24 @@ record KafkaNode(int id, int brokerPort, int controllerPort, Path dir) {
                 .append("replica.fetch.wait.max.ms=2000\n");
         extra.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
         return text.toString();
+    }
+
+    private static String security(StackCredentials credentials) {
+        StackCredentials.Login controller = credentials.kafkaController();
+        return "sasl.enabled.mechanisms=SCRAM-SHA-256\n"
+                + "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256\n"
+                + "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config="
+                + StackCredentials.scramJaas(credentials.kafka()) + "\n"
+                + "listener.name.controller.sasl.enabled.mechanisms=PLAIN\n"
+                + "sasl.mechanism.controller.protocol=PLAIN\n"
+                // username/password: how this node logs in to the controllers; user_NAME: whom it lets in.
+                + "listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule"
+                + " required username=\"" + controller.user() + "\" password=\"" + controller.password() + "\" user_"
+                + controller.user() + "=\"" + controller.password() + "\";\n";
+    }
+
+    /** The SCRAM user to create when formatting ({@code StorageTool format --add-scram ...}). */
+    static String addScram(StackCredentials credentials) {
+        return "SCRAM-SHA-256=[name=" + credentials.kafka().user() + ",password=" + credentials.kafka().password() + "]";
     }
 }

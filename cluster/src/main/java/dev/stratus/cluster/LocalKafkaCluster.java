@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,32 +57,40 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final Path kafkaLib;
     private final Path log4jConfig;
     private final List<KafkaNode> nodes;
+    private final StackCredentials credentials;
     private final Process[] processes;
 
-    private LocalKafkaCluster(Path kafkaLib, Path log4jConfig, List<KafkaNode> nodes) {
+    private LocalKafkaCluster(Path kafkaLib, Path log4jConfig, List<KafkaNode> nodes, StackCredentials credentials) {
         this.kafkaLib = kafkaLib;
         this.log4jConfig = log4jConfig;
         this.nodes = List.copyOf(nodes);
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.processes = new Process[nodes.size()];
     }
 
-    /** Formats and starts {@code nodes} nodes under the empty (or absent) {@code workDir}; returns when all are ready. */
+    /**
+     * Formats and starts {@code nodes} nodes under the empty (or absent) {@code workDir}, with
+     * generated credentials ({@link #clientProperties()}); returns when all are ready.
+     */
     public static LocalKafkaCluster start(Path workDir, int nodes) {
-        return start(workDir, nodes, Map.of());
+        return start(workDir, nodes, Map.of(), StackCredentials.generate());
     }
 
     /**
      * As {@link #start(Path, int)}, with {@code extraConfig} appended to every node's
-     * server.properties (for example a shorter {@code broker.session.timeout.ms}).
+     * server.properties (for example a shorter {@code broker.session.timeout.ms}), and the Kafka
+     * logins of {@code credentials}.
      */
-    public static LocalKafkaCluster start(Path workDir, int nodes, Map<String, String> extraConfig) {
+    public static LocalKafkaCluster start(Path workDir, int nodes, Map<String, String> extraConfig,
+                                          StackCredentials credentials) {
         if (nodes < 1) {
             throw new IllegalArgumentException("a cluster needs at least 1 node, got " + nodes);
         }
         Objects.requireNonNull(extraConfig, "extraConfig");
         Path lib = kafkaLib();
         List<KafkaNode> layout = layout(workDir.toAbsolutePath(), nodes);
-        LocalKafkaCluster cluster = new LocalKafkaCluster(lib, workDir.toAbsolutePath().resolve("log4j2.xml"), layout);
+        LocalKafkaCluster cluster = new LocalKafkaCluster(lib, workDir.toAbsolutePath().resolve("log4j2.xml"), layout,
+                credentials);
         try {
             cluster.writeConfiguration(extraConfig);
             long started = System.nanoTime();
@@ -100,14 +109,28 @@ public final class LocalKafkaCluster implements AutoCloseable {
         return nodes.stream().map(KafkaNode::bootstrapServer).collect(Collectors.joining(","));
     }
 
+    /**
+     * What a client needs besides {@code bootstrap.servers}: {@code security.protocol},
+     * {@code sasl.mechanism} and {@code sasl.jaas.config} with the cluster's user. A client
+     * without them is refused.
+     */
+    public Map<String, String> clientProperties() {
+        return credentials.kafkaClientProperties();
+    }
+
     /** One broker's address, {@code 127.0.0.1:port}. */
     public String bootstrapServer(int node) {
         return node(node).bootstrapServer();
     }
 
-    /** The PLAINTEXT port of node {@code node}'s broker. */
+    /** The client (SASL_PLAINTEXT) port of node {@code node}'s broker. */
     public int brokerPort(int node) {
         return node(node).brokerPort();
+    }
+
+    /** The port of node {@code node}'s controller listener. */
+    int controllerPort(int node) {
+        return node(node).controllerPort();
     }
 
     /** How many nodes the cluster has, running or not. */
@@ -259,7 +282,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
                             + " a LocalKafkaCluster starts in an empty work dir");
                 }
                 Files.createDirectories(node.dir());
-                Files.writeString(node.properties(), node.serverProperties(nodes, extraConfig));
+                Files.setPosixFilePermissions(node.dir(), PosixFilePermissions.fromString("rwx------"));
+                StackCredentials.writePrivate(node.properties(), node.serverProperties(nodes, extraConfig, credentials));
             }
             try (InputStream config = LocalKafkaCluster.class.getResourceAsStream("kafka-log4j2.xml")) {
                 Files.copy(Objects.requireNonNull(config, "kafka-log4j2.xml is missing from the classpath"),
@@ -270,12 +294,19 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Formats every node, creating the SCRAM user in its metadata. The arguments, password
+     * included, go in a 0600 argument file ({@code java @file}), not on the command line, which
+     * every user can read; it is deleted afterwards.
+     */
     private void format(String clusterId) {
         List<Process> formatting = new ArrayList<>();
         try {
             for (KafkaNode node : nodes) {
-                formatting.add(Processes.start(java("kafka.tools.StorageTool", "format", "-t", clusterId,
-                        "-c", node.properties().toString()), node.dir(), formatLog(node)));
+                Path arguments = node.dir().resolve("format.args");
+                StackCredentials.writePrivate(arguments, String.join("\n", "kafka.tools.StorageTool", "format", "-t",
+                        clusterId, "-c", node.properties().toString(), "--add-scram", KafkaNode.addScram(credentials)) + "\n");
+                formatting.add(Processes.start(java("@" + arguments), node.dir(), formatLog(node)));
             }
             for (int i = 0; i < nodes.size(); i++) {
                 Process process = formatting.get(i);
@@ -285,11 +316,20 @@ public final class LocalKafkaCluster implements AutoCloseable {
                             + formatLog(nodes.get(i)) + ":\n" + Processes.tail(formatLog(nodes.get(i)), 20));
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the arguments of the Kafka format", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupFailedException("interrupted while formatting the Kafka nodes", e);
         } finally {
             formatting.stream().filter(Process::isAlive).forEach(Processes::kill);
+            for (KafkaNode node : nodes) {
+                try {
+                    Files.deleteIfExists(node.dir().resolve("format.args"));
+                } catch (IOException e) {
+                    LOG.warn("cannot delete {}: {}", node.dir().resolve("format.args"), e.toString());
+                }
+            }
         }
     }
 
@@ -332,6 +372,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         return Processes.start(command, java.util.Map.of(), node.dir(), node.log(), "KILL");
     }
 
+    /** A JVM on the broker jars that runs {@code mainClass} (or an {@code @argument-file} that names it). */
     private List<String> java(String mainClass, String... args) {
         // C1 only and the serial collector: on a 2-core machine three brokers start in half the
         // CPU time (about 6 instead of 11 CPU-seconds each), which matters more to a local

@@ -23,6 +23,28 @@ public final class LocalNginx implements AutoCloseable {
     /** Largest request body passed to a gateway, as the gateway's own limit. */
     public static final String MAX_BODY = "1m";
 
+    /**
+     * How many API requests per second one client address may send through nginx, and how many
+     * at once beyond that ({@code limit_req ... burst=N nodelay}); 0 requests a second: no limit.
+     * Every client on this machine comes from 127.0.0.1 and shares one budget.
+     */
+    public record RateLimit(int perSecond, int burst) {
+        /** As the gateway's own default: 50 a second, bursts of 100. */
+        public static final RateLimit DEFAULT = new RateLimit(50, 100);
+        public static final RateLimit OFF = new RateLimit(0, 0);
+
+        public RateLimit {
+            if (perSecond < 0 || burst < 0) {
+                throw new IllegalArgumentException("--rate-limit and --rate-burst must be >= 0 (0 = no limit), got "
+                        + perSecond + " and " + burst);
+            }
+        }
+
+        public boolean enabled() {
+            return perSecond > 0;
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(LocalNginx.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
@@ -41,9 +63,10 @@ public final class LocalNginx implements AutoCloseable {
 
     /**
      * Writes {@code prefix/nginx.conf} and starts nginx on 127.0.0.1:{@code port}, balancing
-     * over the servers on 127.0.0.1:{@code upstreamPorts}; returns when the port accepts.
+     * over the servers on 127.0.0.1:{@code upstreamPorts} and limiting each client's API requests
+     * to {@code limit}; returns when the port accepts.
      */
-    public static LocalNginx start(Path prefix, int port, List<Integer> upstreamPorts) {
+    public static LocalNginx start(Path prefix, int port, List<Integer> upstreamPorts, RateLimit limit) {
         if (upstreamPorts.isEmpty()) {
             throw new IllegalArgumentException("nginx needs at least one upstream port");
         }
@@ -52,7 +75,7 @@ public final class LocalNginx implements AutoCloseable {
         try {
             Files.createDirectories(root.resolve("logs"));
             Files.createDirectories(root.resolve("temp"));
-            Files.writeString(root.resolve("nginx.conf"), config(port, upstreamPorts));
+            Files.writeString(root.resolve("nginx.conf"), config(port, upstreamPorts, limit));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the nginx configuration under " + root, e);
         }
@@ -73,10 +96,10 @@ public final class LocalNginx implements AutoCloseable {
     }
 
     /**
-     * The nginx.conf for a balancer on 127.0.0.1:{@code port} over 127.0.0.1:{@code upstreamPorts};
-     * paths are relative to the prefix.
+     * The nginx.conf for a balancer on 127.0.0.1:{@code port} over 127.0.0.1:{@code upstreamPorts},
+     * with {@code limit} on each client's API requests; paths are relative to the prefix.
      */
-    static String config(int port, List<Integer> upstreamPorts) {
+    static String config(int port, List<Integer> upstreamPorts, RateLimit limit) {
         String servers = upstreamPorts.stream()
                 .map(upstream -> "        server " + Processes.LOOPBACK + ":" + upstream + " max_fails=1 fail_timeout=5s;")
                 .collect(Collectors.joining("\n"));
@@ -118,7 +141,7 @@ public final class LocalNginx implements AutoCloseable {
                 %s
                         keepalive 16;
                     }
-
+                %s
                     server {
                         listen %s:%d;
 
@@ -140,16 +163,62 @@ public final class LocalNginx implements AutoCloseable {
                             # (502, or 504 past the read timeout): the caller gets the API's error
                             # shape, 503 with Retry-After, not nginx's HTML page.
                             error_page 502 504 =503 @gateway_lost;
-                        }
+                %s        }
 
                         location @gateway_lost {
                             default_type application/json;
                             add_header Retry-After 1 always;
                             return 503 '{"error":"gateway_unavailable","detail":"the gateway holding this request stopped before it answered; retry"}';
                         }
-                    }
+                %s    }
                 }
-                """.formatted(MAX_BODY, MAX_BODY, servers, Processes.LOOPBACK, port);
+                """.formatted(MAX_BODY, MAX_BODY, servers, limitZone(limit), Processes.LOOPBACK, port, limitRequests(limit),
+                rateLimited(limit));
+    }
+
+    /**
+     * The limit's zone: one bucket per client address for {@code /api/} requests (the page, its
+     * files and the health checks are not limited, as at the gateway); an empty key is not counted.
+     */
+    private static String limitZone(RateLimit limit) {
+        if (!limit.enabled()) {
+            return "";
+        }
+        return """
+
+                    map $uri $stratus_api_client {
+                        ~^/api/ $binary_remote_addr;
+                        default "";
+                    }
+                    limit_req_zone $stratus_api_client zone=per_client:10m rate=%dr/s;
+                    limit_req_status 429;
+                    limit_req_log_level warn;
+                """.formatted(limit.perSecond());
+    }
+
+    private static String limitRequests(RateLimit limit) {
+        if (!limit.enabled()) {
+            return "";
+        }
+        return """
+                            limit_req zone=per_client burst=%d nodelay;
+                            error_page 429 @rate_limited;
+                """.formatted(limit.burst());
+    }
+
+    /** The gateway's answer to a client over its limit: JSON, with Retry-After. */
+    private static String rateLimited(RateLimit limit) {
+        if (!limit.enabled()) {
+            return "";
+        }
+        return """
+
+                        location @rate_limited {
+                            default_type application/json;
+                            add_header Retry-After 1 always;
+                            return 429 '{"error":"rate_limited","detail":"more than %d requests per second from this client; retry after 1 s"}';
+                        }
+                """.formatted(limit.perSecond());
     }
 
     /** {@code http://127.0.0.1:port}, without a trailing slash. */

@@ -180,8 +180,13 @@ public final class Processes {
 
     /** Waits until a GET of {@code uri} answers 200. */
     public static void awaitHttpOk(String what, Process process, Path log, URI uri, Duration timeout) {
+        awaitHttpOk(what, process, log, HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(), timeout);
+    }
+
+    /** Waits until {@code request} (give it a timeout of its own) answers 200. */
+    public static void awaitHttpOk(String what, Process process, Path log, HttpRequest request, Duration timeout) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build();
+        URI uri = request.uri();
         await(what, process, log, timeout, () -> {
             try {
                 return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;

@@ -31,6 +31,15 @@ public final class UpDistributed implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "2", description = "Inference workers (default ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--rate-limit", defaultValue = "50",
+            description = {"API requests per second per client address, at nginx; 0 = no limit (default ${DEFAULT-VALUE}).",
+                    "Every client on this machine is 127.0.0.1: benchmarks through nginx want 0."})
+    int rateLimit;
+
+    @Option(names = "--rate-burst", defaultValue = "100",
+            description = "API requests a client may send at once beyond that (default ${DEFAULT-VALUE}).")
+    int rateBurst;
+
     @Option(names = "--work-dir", defaultValue = "${sys:user.home}/.local/share/stratus/distributed",
             description = "Data and logs of every process (default ${DEFAULT-VALUE}).")
     Path workDir;
@@ -55,8 +64,15 @@ public final class UpDistributed implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintStream out = System.out;
-        DistributedStack stack = new DistributedStack(new DistributedStack.Settings(port, brokers, gateways, workers,
-                workDir, serverClasspath), out::println);
+        DistributedStack.Settings settings;
+        try {
+            settings = new DistributedStack.Settings(port, brokers, gateways, workers, workDir, serverClasspath,
+                    new LocalNginx.RateLimit(rateLimit, rateBurst));
+        } catch (IllegalArgumentException e) {
+            System.err.println("up --distributed: " + e.getMessage());
+            return 2;
+        }
+        DistributedStack stack = new DistributedStack(settings, out::println);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("Stopping everything ...");

@@ -31,6 +31,21 @@ class DistributedStackTest {
     }
 
     @Test
+    void nginx_limits_each_client_by_default_and_a_negative_limit_is_refused_before_anything_starts() {
+        assertThat(new Settings(8080, 3, 0, 0, WORK, null).rateLimit()).isEqualTo(LocalNginx.RateLimit.DEFAULT);
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            assertThat(new picocli.CommandLine(new UpDistributed()).execute("--rate-limit=-1", "--work-dir",
+                    WORK.toString())).isEqualTo(2);
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(err.toString()).contains("up --distributed: --rate-limit and --rate-burst must be >= 0");
+    }
+
+    @Test
     void table_lists_role_pid_port_and_log_with_a_dash_for_no_port() {
         String table = UpDistributed.table(List.of(new Member("kafka-0", 101, 9092, Path.of("/w/kafka.log")),
                 new Member("worker-1", 102, 0, Path.of("/w/worker-1.log"))));
@@ -48,7 +63,7 @@ class DistributedStackTest {
         String classpath = String.join(File.pathSeparator, jar.toString(), dir.resolve("lib") + File.separator + "*",
                 classes.toString());
 
-        String snapshot = DistributedStack.snapshot(classpath, dir.resolve("work/lib"));
+        String snapshot = ServerClasspath.snapshot(classpath, dir.resolve("work/lib"));
         Files.writeString(jar, "rebuilt while the stack runs");
 
         String[] entries = snapshot.split(File.pathSeparator);

@@ -1,6 +1,7 @@
 package dev.stratus.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -36,7 +37,7 @@ class LocalNginxTest {
     @Test
     void balances_round_robin_and_passes_request_id_and_client_address(@TempDir Path dir) throws Exception {
         long pid;
-        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports())) {
+        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports(), LocalNginx.RateLimit.DEFAULT)) {
             pid = nginx.pid();
             List<String> answers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -54,7 +55,7 @@ class LocalNginxTest {
 
     @Test
     void sends_reads_to_the_other_gateway_when_one_is_down(@TempDir Path dir) throws Exception {
-        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports())) {
+        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports(), LocalNginx.RateLimit.DEFAULT)) {
             gateways.get(0).stop(0);
 
             for (int i = 0; i < 4; i++) {
@@ -75,7 +76,7 @@ class LocalNginxTest {
                 exchange.close();
             });
         }
-        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports())) {
+        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports(), LocalNginx.RateLimit.DEFAULT)) {
             HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(nginx.url() + "/api/v1/predictions"))
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -89,7 +90,7 @@ class LocalNginxTest {
 
     @Test
     void rejects_bodies_over_one_megabyte(@TempDir Path dir) throws Exception {
-        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports())) {
+        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports(), LocalNginx.RateLimit.DEFAULT)) {
             HttpRequest tooLarge = HttpRequest.newBuilder(URI.create(nginx.url() + "/api/v1/predictions"))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1024 * 1024 + 1])).build();
 
@@ -99,10 +100,53 @@ class LocalNginxTest {
 
     @Test
     void config_listens_on_loopback_only() {
-        String config = LocalNginx.config(8080, List.of(9001, 9002));
+        String config = LocalNginx.config(8080, List.of(9001, 9002), LocalNginx.RateLimit.DEFAULT);
 
         assertThat(config).contains("listen 127.0.0.1:8080;", "server 127.0.0.1:9001", "server 127.0.0.1:9002",
-                "client_max_body_size 1m;", "proxy_next_upstream error timeout;", "keepalive 16;");
+                "client_max_body_size 1m;", "proxy_next_upstream error timeout;", "keepalive 16;",
+                "rate=50r/s;", "limit_req zone=per_client burst=100 nodelay;");
+        assertThat(LocalNginx.config(8080, List.of(9001), LocalNginx.RateLimit.OFF)).doesNotContain("limit_req");
+    }
+
+    /** Failed before: nginx had no limit_req, so all 30 requests reached the gateways. */
+    @Test
+    void limits_each_clients_api_requests_with_the_gateways_json_429(@TempDir Path dir) throws Exception {
+        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports(), new LocalNginx.RateLimit(2, 3))) {
+            List<HttpResponse<String>> answers = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                answers.add(get(nginx, "/api/v1/predictions/x", null));
+            }
+            List<HttpResponse<String>> refused = answers.stream().filter(a -> a.statusCode() == 429).toList();
+
+            // The burst and what refilled meanwhile pass (a few), the rest is refused.
+            assertThat(answers.stream().filter(a -> a.statusCode() == 200).count()).isGreaterThanOrEqualTo(4);
+            assertThat(refused).hasSizeGreaterThanOrEqualTo(15);
+            HttpResponse<String> first = refused.get(0);
+            assertThat(first.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/json"));
+            assertThat(first.headers().firstValue("Retry-After")).contains("1");
+            assertThat(first.body()).isEqualTo("{\"error\":\"rate_limited\",\"detail\":\"more than 2 requests per second"
+                    + " from this client; retry after 1 s\"}");
+            // The page and the health checks are not counted, as at the gateway.
+            for (int i = 0; i < 10; i++) {
+                assertThat(get(nginx, "/health/ready", null).statusCode()).isEqualTo(200);
+                assertThat(get(nginx, "/", null).statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void without_a_limit_every_request_passes(@TempDir Path dir) throws Exception {
+        try (LocalNginx nginx = LocalNginx.start(dir, Processes.freePort(), ports(), LocalNginx.RateLimit.OFF)) {
+            for (int i = 0; i < 200; i++) {
+                assertThat(get(nginx, "/api/v1/predictions/x", null).statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void rejects_a_negative_limit() {
+        assertThatThrownBy(() -> new LocalNginx.RateLimit(-1, 0)).hasMessageContaining("--rate-limit");
     }
 
     private List<Integer> ports() {

@@ -44,9 +44,10 @@ class SupervisorTest {
                     + before.get("couchdb") + ") exited; starting it again in 1000 ms"));
             int couchPort = stack.members().stream().filter(m -> m.role().equals("couchdb")).findFirst()
                     .orElseThrow().port();
-            assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + couchPort + "/")).build(), HttpResponse.BodyHandlers.ofString())
-                    .statusCode()).isEqualTo(200);
+            // With the login the work directory keeps: the restarted server has the same admin.
+            assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + couchPort + "/"))
+                    .header("Authorization", StackCredentials.forWorkDir(dir).couchDb().basicAuthorization()).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         }
         assertThat(Leftovers.find(dir.toAbsolutePath())).as("nothing is left running").isEmpty();
     }

@@ -13,9 +13,16 @@ public final class Http {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1).build();
     private final String base;
+    private final Map<String, String> headers;
 
     public Http(String base) {
+        this(base, Map.of());
+    }
+
+    /** A client that sends {@code headers} (a login, say) with every request. */
+    public Http(String base, Map<String, String> headers) {
         this.base = base;
+        this.headers = Map.copyOf(headers);
     }
 
     public HttpResponse<String> get(String path) {
@@ -42,6 +49,7 @@ public final class Http {
     }
 
     public HttpResponse<String> send(HttpRequest.Builder request) {
+        headers.forEach(request::header);
         try {
             return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

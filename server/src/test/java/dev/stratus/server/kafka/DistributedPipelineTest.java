@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.cluster.LocalCouchDb;
 import dev.stratus.cluster.LocalKafkaCluster;
+import dev.stratus.cluster.Processes;
+import dev.stratus.cluster.StackCredentials;
 import dev.stratus.server.Backend;
 import dev.stratus.server.Digits;
 import dev.stratus.server.Http;
@@ -58,6 +60,7 @@ class DistributedPipelineTest {
     static Path dir;
     static LocalKafkaCluster kafka;
     static LocalCouchDb couchDb;
+    static final StackCredentials CREDENTIALS = StackCredentials.generate();
     static final Map<String, Process> workers = new HashMap<>();
     static final List<StratusServer> gateways = new ArrayList<>();
     static Http couch;
@@ -65,15 +68,16 @@ class DistributedPipelineTest {
 
     @BeforeAll
     static void startEverything() throws Exception {
-        kafka = LocalKafkaCluster.start(dir.resolve("kafka"), 3);
-        couchDb = LocalCouchDb.start(Files.createDirectories(dir.resolve("couchdb")));
-        couch = new Http(couchDb.url());
+        kafka = LocalKafkaCluster.start(dir.resolve("kafka"), 3, Map.of(), CREDENTIALS);
+        couchDb = LocalCouchDb.start(Files.createDirectories(dir.resolve("couchdb")), Processes.freePort(),
+                CREDENTIALS.couchDb());
+        couch = new Http(couchDb.url(), Map.of("Authorization", couchDb.authorization()));
         for (String id : List.of("gw1", "gw2")) {
             gateways.add(StratusServer.start(ServerConfig.builder().port(0)
                             .dataDirectory(dir.resolve(id)).rateLimit(0, 1)
                             .inferenceTimeout(GATEWAY_TIMEOUT).build(),
-                    Backend.kafka(KafkaSettings.of(kafka.bootstrapServers(), 6, 0, Map.of()),
-                            CouchDbSettings.fromEnvironment(Map.of(), couchDb.url()), id, 4096)));
+                    Backend.kafka(KafkaSettings.of(kafka.bootstrapServers(), 6, 0, kafka.clientProperties()),
+                            CouchDbSettings.fromEnvironment(couchDb.clientEnvironment(), couchDb.url()), id, 4096)));
         }
         startWorker("w1");
         startWorker("w2");
@@ -122,9 +126,10 @@ class DistributedPipelineTest {
     @Test
     @Order(2)
     void the_hop_benchmark_times_each_hop_and_leaves_nothing_behind() throws Exception {
-        CouchDbSettings couchSettings = CouchDbSettings.fromEnvironment(Map.of(), couchDb.url());
+        CouchDbSettings couchSettings = CouchDbSettings.fromEnvironment(couchDb.clientEnvironment(), couchDb.url());
         List<String> told = new ArrayList<>();
-        List<HopBenchmark.Hop> hops = new HopBenchmark(KafkaSettings.of(kafka.bootstrapServers(), 6, 0, Map.of()),
+        List<HopBenchmark.Hop> hops = new HopBenchmark(KafkaSettings.of(kafka.bootstrapServers(), 6, 0,
+                kafka.clientProperties()),
                 couchSettings, 20, 3, told::add).run();
 
         assertThat(hops).extracting(HopBenchmark.Hop::name).containsExactly("kafka", "kafka-floor", "couchdb");
@@ -135,8 +140,9 @@ class DistributedPipelineTest {
             assertThat(hop.millis(0.5)).isLessThanOrEqualTo(hop.millis(0.99)).isLessThanOrEqualTo(hop.millis(1.0));
         }
         assertThat(hops.get(0).what()).contains("3 replica(s), acks=all");
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+        Map<String, Object> adminConfig = new HashMap<>(kafka.clientProperties());
+        adminConfig.put("bootstrap.servers", kafka.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminConfig)) {
             // Brokers learn of a deletion from the controller a moment later.
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             Set<String> topics = admin.listTopics().names().get();
@@ -155,6 +161,7 @@ class DistributedPipelineTest {
     @Order(3)
     void poison_messages_go_to_the_dead_letter_topic_and_workers_keep_serving() throws Exception {
         Properties props = new Properties();
+        props.putAll(kafka.clientProperties());
         props.put("bootstrap.servers", kafka.bootstrapServers());
         byte[] wrongVersion = new byte[785];
         wrongVersion[0] = 7;
@@ -329,9 +336,11 @@ class DistributedPipelineTest {
         String classpath = Path.of("target", "classes").toAbsolutePath() + ":"
                 + Path.of("target", "lib").toAbsolutePath() + "/*";
         // As the stack starts its children: its own process group, gone when this JVM dies.
-        Process process = dev.stratus.cluster.Processes.start(List.of(java, "-Xmx512m", "-cp", classpath,
+        // The logins in the environment, as the stack gives them.
+        Map<String, String> environment = CREDENTIALS.clientEnvironment();
+        Process process = Processes.start(List.of(java, "-Xmx512m", "-cp", classpath,
                 "dev.stratus.server.ServerCli", "worker", "--bootstrap", kafka.bootstrapServers(),
-                "--couchdb", couchDb.url(), "--worker-id", id), dir, log);
+                "--couchdb", couchDb.url(), "--worker-id", id), environment, dir, log);
         workers.put(id, process);
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {

@@ -51,8 +51,8 @@ class GatewayInFlightTest {
         couchDb = LocalCouchDb.start(Files.createDirectories(dir.resolve("couchdb")));
         gateway = StratusServer.start(ServerConfig.builder().port(0).dataDirectory(dir.resolve("gw"))
                         .rateLimit(0, 1).inferenceTimeout(Duration.ofSeconds(15)).build(),
-                Backend.kafka(KafkaSettings.of(kafka.bootstrapServers(), 1, 0, Map.of()),
-                        CouchDbSettings.fromEnvironment(Map.of(), couchDb.url()), "lonely", MAX_IN_FLIGHT));
+                Backend.kafka(KafkaSettings.of(kafka.bootstrapServers(), 1, 0, kafka.clientProperties()),
+                        CouchDbSettings.fromEnvironment(couchDb.clientEnvironment(), couchDb.url()), "lonely", MAX_IN_FLIGHT));
     }
 
     @AfterAll
