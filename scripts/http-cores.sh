@@ -69,7 +69,7 @@ LUA
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 await_ready() {   # await_ready URL LOG
   for _ in $(seq 1 480); do
-    curl -fs "$1/health/ready" >/dev/null 2>&1 && return 0
+    curl -fs "$1/api/v1/status" >/dev/null 2>&1 && return 0
     kill -0 "$pid" 2>/dev/null || { echo "http-cores: the server exited:" >&2; tail -20 "$2" >&2; return 1; }
     sleep 0.25
   done
@@ -148,7 +148,7 @@ http {
   client_body_temp_path body;
   server {
     listen 127.0.0.1:$port;
-    location = /health/ready { return 200 'UP'; }
+    location = /api/v1/status { return 200 '{"status":"ready"}'; }
     location / { default_type application/json; return 200 '$(cat "$work/answer.json")'; }
   }
 }

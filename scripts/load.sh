@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Gatling simulations against a fresh Stratus: starts the app on a free loopback port (rate
 # limit off, a temporary data directory, access log off unless STRATUS_ACCESS_LOG says otherwise),
-# waits for /health/ready, runs the simulations, stops the app by its PID, prints the reports.
+# waits for /api/v1/status, runs the simulations, stops the app by its PID, prints the reports.
 #
 # Usage: scripts/load.sh [original|open|all] [-Dusers=10,25,50,1000] [-Drates=250,500,...] [-Dseconds=20]
 #        [-DmaxErrorPercent=1] [any other Maven argument]
@@ -53,7 +53,7 @@ for _ in $(seq 1 480); do                           # 120 s
     echo "load: the app exited before it was ready; the end of its log:" >&2; tail -n 20 "$log" >&2; exit 1
   fi
   url="$(grep -o 'Stratus is ready on http://[0-9.]*:[0-9]*' "$log" | head -n 1 | sed 's/.* on //')" || true
-  if [[ -n "$url" ]] && curl -fsS -o /dev/null --max-time 2 "$url/health/ready"; then
+  if [[ -n "$url" ]] && curl -fsS -o /dev/null --max-time 2 "$url/api/v1/status"; then
     break
   fi
   url=""

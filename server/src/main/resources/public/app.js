@@ -276,8 +276,8 @@
 
   async function checkServer() {
     try {
-      const body = await callApi("GET", "/health/ready");
-      if (body && body.status === "UP") setServerState("up", "Model ready");
+      const body = await callApi("GET", "/api/v1/status");
+      if (body && body.status === "ready") setServerState("up", "Model ready");
       else setServerState("unknown", "Server starting…");
     } catch (error) {
       if (error.kind === "network") setServerState("down", "Server unreachable");

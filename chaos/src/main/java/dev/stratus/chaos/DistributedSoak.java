@@ -1,5 +1,6 @@
 package dev.stratus.chaos;
 
+import dev.stratus.cluster.DistributedStack;
 import dev.stratus.cluster.DistributedStack.Member;
 import dev.stratus.cluster.Leftovers;
 import dev.stratus.cluster.MembersFile;
@@ -148,7 +149,7 @@ final class DistributedSoak {
     private static boolean ready(Member member, long logFrom) throws IOException {
         if (member.role().startsWith("gateway")) {
             return Processes.accepts(member.port()) && AnswerCheck.status(URI.create("http://" + Processes.LOOPBACK + ":"
-                    + member.port() + "/health/ready")) == 200;
+                    + member.port() + DistributedStack.GATEWAY_STATUS)) == 200;
         }
         if (member.role().startsWith("worker")) {
             return Processes.readFrom(member.log(), logFrom).contains("Worker " + member.role() + " ready");

@@ -1,5 +1,6 @@
 package dev.stratus.chaos;
 
+import dev.stratus.cluster.DistributedStack;
 import dev.stratus.cluster.Leftovers;
 import dev.stratus.cluster.Processes;
 import java.io.PrintStream;
@@ -59,7 +60,7 @@ final class EmbeddedSoak {
         long killedPid = 0;
         for (int round = 0; ; round++) {
             Launched app = Launched.start(settings.launcher(), arguments, data.getParent(), log)
-                    .awaitHttpOk("stratus up", URI.create(url + "/health/ready"), START);
+                    .awaitHttpOk("stratus up", URI.create(url + DistributedStack.GATEWAY_STATUS), START);
             if (round > 0) {
                 kills.add(new KillWindow("app", killedPid, killedAt, System.nanoTime()));
             }

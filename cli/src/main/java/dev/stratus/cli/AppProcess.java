@@ -96,7 +96,7 @@ final class AppProcess implements AutoCloseable {
     static void awaitReady(BooleanSupplier ready, Duration timeout, PrintStream progress, Supplier<String> gone)
             throws IOException {
         long start = System.nanoTime();
-        ProgressBar bar = new ProgressBar("waiting for /health/ready", timeout.toNanos(), progress);
+        ProgressBar bar = new ProgressBar("waiting for " + PredictionClient.READY, timeout.toNanos(), progress);
         while (!ready.getAsBoolean()) {
             long waited = System.nanoTime() - start;
             String problem = gone.get();

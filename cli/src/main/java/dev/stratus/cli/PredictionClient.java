@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class PredictionClient implements OpenLoop.Target, AutoCloseable {
     static final String PREDICTIONS = "/api/v1/predictions";
-    static final String READY = "/health/ready";
+    /** The public status route: the server's port alone says whether it is ready (health is on its management port). */
+    static final String READY = "/api/v1/status";
 
     /**
      * How requests are sent. Measured on 2 busy cores against the real server (Java 17, so no
@@ -99,7 +100,7 @@ final class PredictionClient implements OpenLoop.Target, AutoCloseable {
         }, senders);
     }
 
-    /** Whether {@code GET /health/ready} answers 200 now; false on any failure. */
+    /** Whether {@code GET /api/v1/status} answers 200 (ready) now; false on any failure. */
     boolean isReady() {
         try {
             HttpRequest request = HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).GET().build();

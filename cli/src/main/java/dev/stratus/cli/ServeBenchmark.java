@@ -98,7 +98,7 @@ final class ServeBenchmark implements CliCommand {
     Path data;
 
     @Option(names = "--ready-timeout-seconds", defaultValue = "120",
-            description = "How long to wait for /health/ready (default ${DEFAULT-VALUE}).")
+            description = "How long to wait for the server's /api/v1/status to say ready (default ${DEFAULT-VALUE}).")
     double readyTimeoutSeconds;
 
     @Option(names = "--out", paramLabel = "FILE", description = "JSON results file (default runs/bench-serve-<time>.json); the PNG goes next to it.")

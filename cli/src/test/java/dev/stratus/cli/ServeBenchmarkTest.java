@@ -284,7 +284,7 @@ class ServeBenchmarkTest {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
             threads = Executors.newFixedThreadPool(threadCount);
             server.setExecutor(threads);
-            server.createContext("/health/ready", exchange -> reply(exchange, 200, "{\"status\":\"ready\"}"));
+            server.createContext(PredictionClient.READY, exchange -> reply(exchange, 200, "{\"status\":\"ready\"}"));
             server.createContext("/api/v1/predictions", this::predict);
             server.start();
         }

@@ -31,6 +31,8 @@ public final class DistributedStack implements AutoCloseable {
             "-XX:TieredStopAtLevel=1");
 
     private static final Duration GATEWAY_START = Duration.ofSeconds(120);
+    /** A gateway's public readiness (200 when ready); /health/* is on its management port, a free one here. */
+    public static final String GATEWAY_STATUS = "/api/v1/status";
     private static final Duration WORKER_START = Duration.ofSeconds(120);
     private static final Duration JVM_STOP_GRACE = Duration.ofSeconds(20);
 
@@ -148,7 +150,7 @@ public final class DistributedStack implements AutoCloseable {
                 t = System.nanoTime();
                 for (Child gateway : gateways) {
                     Processes.awaitHttpOk(gateway.role(), gateway.process(), gateway.log(),
-                            URI.create(localUrl(gateway.port()) + "/health/ready"), GATEWAY_START);
+                            URI.create(localUrl(gateway.port()) + GATEWAY_STATUS), GATEWAY_START);
                 }
                 done(t, "");
             } else {
@@ -253,7 +255,7 @@ public final class DistributedStack implements AutoCloseable {
         // Started together, awaited one by one: the JVMs warm up in parallel.
         for (Child gateway : List.copyOf(gateways)) {
             Processes.awaitHttpOk(gateway.role(), gateway.process(), gateway.log(),
-                    URI.create(localUrl(gateway.port()) + "/health/live"), GATEWAY_START);
+                    URI.create(localUrl(gateway.port()) + GATEWAY_STATUS), GATEWAY_START);
         }
     }
 

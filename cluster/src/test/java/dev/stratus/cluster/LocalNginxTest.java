@@ -59,7 +59,7 @@ class LocalNginxTest {
             gateways.get(0).stop(0);
 
             for (int i = 0; i < 4; i++) {
-                HttpResponse<String> answer = get(nginx, "/health/ready", null);
+                HttpResponse<String> answer = get(nginx, "/api/v1/status", null);
                 assertThat(answer.statusCode()).isEqualTo(200);
                 assertThat(answer.body()).startsWith("b ");
             }

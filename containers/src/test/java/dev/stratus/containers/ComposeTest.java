@@ -78,10 +78,11 @@ class ComposeTest {
      */
     private static void awaitReady(Map<String, String> env, String url) throws InterruptedException {
         List<String> probes = new ArrayList<>();
-        for (String port : List.of("GATEWAY_PORT_1", "GATEWAY_PORT_2", "WORKER_HEALTH_PORT_1", "WORKER_HEALTH_PORT_2")) {
+        for (String port : List.of("GATEWAY_MANAGEMENT_PORT_1", "GATEWAY_MANAGEMENT_PORT_2", "WORKER_HEALTH_PORT_1",
+                "WORKER_HEALTH_PORT_2")) {
             probes.add("http://127.0.0.1:" + env.get(port) + "/health/ready");
         }
-        probes.add(url + "/health/ready");
+        probes.add(url + "/api/v1/status");
         long deadline = System.nanoTime() + READY_BOUND.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {

@@ -93,6 +93,12 @@ final class Traffic {
         return JSON.readTree(response.body());
     }
 
+    /** The status {@code GET url} answers. */
+    static int status(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     @Override
     public synchronized String toString() {
         return "sent " + sent + ", statuses " + statuses + ", connection failures " + failed + ", correct " + correct;

@@ -28,7 +28,7 @@ final class StratusRequests {
      */
     static HttpProtocolBuilder protocol(LoadSettings settings) {
         return http.baseUrl(settings.baseUrl())
-                .warmUp(settings.baseUrl() + "/health/ready")
+                .warmUp(settings.baseUrl() + "/api/v1/status")
                 .shareConnections()
                 .acceptEncodingHeader("identity");
     }

@@ -1,6 +1,7 @@
 package dev.stratus.server.pipeline;
 
 import dev.stratus.core.image.DigitImage;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -20,6 +21,11 @@ public interface InferencePipeline extends AutoCloseable {
 
     /** Digits waiting to be classified. */
     int queueDepth();
+
+    /** The version of the model that answers, where this process runs it; empty when workers elsewhere do. */
+    default Optional<String> modelVersion() {
+        return Optional.empty();
+    }
 
     @Override
     void close();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -84,6 +85,11 @@ public final class MicroBatchingPipeline implements InferencePipeline {
     @Override
     public boolean ready() {
         return running && worker.isAlive() && queue.remainingCapacity() > 0;
+    }
+
+    @Override
+    public Optional<String> modelVersion() {
+        return Optional.of(model.version());
     }
 
     @Override

@@ -108,7 +108,7 @@ public final class Warmup {
         }
     }
 
-    /** Mostly 784-pixel digits, as the page sends them; some PNGs; a readiness check now and then. */
+    /** Mostly 784-pixel digits, as the page sends them; some PNGs; a status check now and then. */
     private static List<byte[]> requests() {
         List<byte[]> requests = new ArrayList<>();
         for (byte[] body : SampleDigits.pixelBodies(30, 1)) {
@@ -117,7 +117,7 @@ public final class Warmup {
         for (byte[] body : SampleDigits.pngBodies(2, 2)) {
             requests.add(LoopbackLoad.request("POST", "/api/v1/predictions", "image/png", body));
         }
-        requests.add(LoopbackLoad.request("GET", "/health/ready", null, null));
+        requests.add(LoopbackLoad.request("GET", "/api/v1/status", null, null));
         return requests;
     }
 

@@ -26,12 +26,15 @@ import java.util.function.Consumer;
  * small pool of its own. Rate limiting covers {@code /api/*}; errors, headers, metrics and the
  * access log are {@link Responses}' and {@link Failures}'.
  *
- * <p>Two ports: the public one serves the page, the API and the health checks; the management
- * one serves the health checks and {@code /metrics}, for probes and Prometheus, never for the
- * Ingress (the metrics describe the JVM, the queue and the model: issue 15, finding 4).
+ * <p>Two ports: the public one serves the page, static files and {@code /api/...} (the page's
+ * status pill asks {@code /api/v1/status}: ready or not, and the model); the management one
+ * serves {@code /health/*} and {@code /metrics}, for probes and Prometheus, never for the Ingress
+ * (readiness and the metrics describe the queue, the store, the JVM and the model: issue 15,
+ * finding 4).
  */
 public final class WebApp implements AutoCloseable {
     static final String API = "/api/v1/predictions";
+    static final String STATUS = "/api/v1/status";
     /** Bodies up to this size are decoded on the event loop; larger ones (photographs) on the pool. */
     private static final int INLINE_BODY_BYTES = 16 * 1024;
     static final String CONTENT_SECURITY_POLICY = Exchange.CONTENT_SECURITY_POLICY;
@@ -67,11 +70,10 @@ public final class WebApp implements AutoCloseable {
         router.add(HttpMethod.POST, API, this::predict);
         router.add(HttpMethod.GET, API + "/{id}", offloaded(this::find));
         router.add(HttpMethod.PUT, API + "/{id}/label", offloaded(this::label));
+        router.add(HttpMethod.GET, STATUS, offloaded(this::status));
         router.add(HttpMethod.GET, "/api/openapi.json", ex -> ex.respond(Responses.OK, Responses.JSON, openApi));
-        for (Router routes : new Router[] {router, management}) {
-            routes.add(HttpMethod.GET, "/health/live", ex -> responses.json(ex, Responses.OK, Map.of("status", "UP")));
-            routes.add(HttpMethod.GET, "/health/ready", offloaded(this::ready));
-        }
+        management.add(HttpMethod.GET, "/health/live", ex -> responses.json(ex, Responses.OK, Map.of("status", "UP")));
+        management.add(HttpMethod.GET, "/health/ready", offloaded(this::ready));
         management.add(HttpMethod.GET, "/metrics", offloaded(ex -> ex.respond(Responses.OK,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8))));
     }
@@ -81,7 +83,7 @@ public final class WebApp implements AutoCloseable {
         return ex -> blocking.execute(() -> responses.guard(ex, () -> handler.handle(ex)));
     }
 
-    /** Serves the page, the API and the health checks on the configured address until closed. */
+    /** Serves the page and the API on the configured address until closed. */
     public HttpServer listen() throws IOException {
         return serve(settings.network().port(), this::handle);
     }
@@ -210,6 +212,16 @@ public final class WebApp implements AutoCloseable {
                 .orElseThrow(() -> notFound("no prediction with id " + id)));
     }
 
+    /** What the public may know: ready or not, and the model where this process runs it; no queue, no parts. */
+    private void status(Exchange ex) {
+        boolean up = pipeline.ready() && store.ready();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "ready" : "unavailable");
+        pipeline.modelVersion().ifPresent(version -> body.put("modelVersion", version));
+        responses.json(ex, up ? Responses.OK : Responses.UNAVAILABLE, body);
+    }
+
+    /** The operator's readiness, on the management port: each part and the queue's depth. */
     private void ready(Exchange ex) {
         boolean pipelineReady = pipeline.ready();
         boolean storeReady = store.ready();

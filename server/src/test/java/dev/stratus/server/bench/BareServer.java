@@ -33,12 +33,12 @@ public final class BareServer {
         if (args.length > 1) {
             Files.write(Path.of(args[1]), answer);
         }
-        byte[] ready = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] ready = "{\"status\":\"ready\"}".getBytes(StandardCharsets.UTF_8);
         Javalin app = Javalin.create(config -> {
             config.jetty.host = "127.0.0.1";
             config.jetty.port = port;
             config.startup.showJavalinBanner = false;
-            config.routes.get("/health/ready", ctx -> ctx.contentType("application/json").result(ready));
+            config.routes.get("/api/v1/status", ctx -> ctx.contentType("application/json").result(ready));
             config.routes.post("/api/v1/predictions", ctx -> {
                 ctx.bodyAsBytes();
                 ctx.contentType("application/json").result(answer);

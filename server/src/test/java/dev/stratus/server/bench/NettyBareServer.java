@@ -50,7 +50,7 @@ public final class NettyBareServer {
         int loops = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
         ByteBuf answer = Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
         ByteBuf ready = Unpooled.unreleasableBuffer(Unpooled.directBuffer()
-                .writeBytes("{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8)));
+                .writeBytes("{\"status\":\"ready\"}".getBytes(StandardCharsets.UTF_8)));
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(loops, NioIoHandler.newFactory());
         Channel channel = new ServerBootstrap().group(acceptor, workers).channel(NioServerSocketChannel.class)
@@ -83,7 +83,7 @@ public final class NettyBareServer {
             FullHttpResponse response;
             if (request.method() == HttpMethod.POST && "/api/v1/predictions".equals(request.uri())) {
                 response = ok(answer.duplicate());
-            } else if (request.method() == HttpMethod.GET && "/health/ready".equals(request.uri())) {
+            } else if (request.method() == HttpMethod.GET && "/api/v1/status".equals(request.uri())) {
                 response = ok(ready.duplicate());
             } else {
                 response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND);

@@ -29,14 +29,14 @@ public final class VertxBareServer {
         }
         int loops = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
         Buffer answer = Buffer.buffer(bytes);
-        Buffer ready = Buffer.buffer("{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8));
+        Buffer ready = Buffer.buffer("{\"status\":\"ready\"}".getBytes(StandardCharsets.UTF_8));
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
                 .requestHandler(request -> {
                     if (request.method() == HttpMethod.POST && "/api/v1/predictions".equals(request.path())) {
                         request.body().onSuccess(body -> request.response()
                                 .putHeader("Content-Type", "application/json").end(answer));
-                    } else if (request.method() == HttpMethod.GET && "/health/ready".equals(request.path())) {
+                    } else if (request.method() == HttpMethod.GET && "/api/v1/status".equals(request.path())) {
                         request.response().putHeader("Content-Type", "application/json").end(ready);
                     } else {
                         request.response().setStatusCode(404).end();

@@ -71,6 +71,7 @@ class GatewayInFlightTest {
     @Test
     void requests_beyond_max_in_flight_get_503_at_once_while_the_first_wait_for_a_worker() throws Exception {
         Http http = new Http(gateway.url());
+        Http management = new Http(gateway.managementUrl());
         List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
         for (int i = 0; i < MAX_IN_FLIGHT; i++) {
             waiting.add(http.client().sendAsync(HttpRequest.newBuilder(URI.create(gateway.url() + API))
@@ -78,7 +79,7 @@ class GatewayInFlightTest {
                     .POST(HttpRequest.BodyPublishers.ofString(Digits.pixelsJson(i))).build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
-        awaitInFlight(http, MAX_IN_FLIGHT);
+        awaitInFlight(management, MAX_IN_FLIGHT);
 
         HttpResponse<String> refused = http.postJson(API, Digits.pixelsJson(MAX_IN_FLIGHT));
 
@@ -98,10 +99,10 @@ class GatewayInFlightTest {
             assertThat(JSON.readTree(answered.body()).get("error").asText()).isEqualTo("timeout");
         }
         assertThat(statuses).containsExactly(Map.entry(503, 1), Map.entry(504, MAX_IN_FLIGHT));
-        awaitInFlight(http, 0);
+        awaitInFlight(management, 0);
     }
 
-    /** Polls readiness until the gateway reports {@code count} requests waiting for workers. */
+    /** Polls readiness (the management port's) until the gateway reports {@code count} requests waiting for workers. */
     private static void awaitInFlight(Http http, int count) throws Exception {
         for (int polls = 0; polls < 3_000; polls++) {
             if (JSON.readTree(http.get("/health/ready").body()).get("queueDepth").asInt() == count) {

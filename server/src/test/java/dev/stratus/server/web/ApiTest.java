@@ -224,11 +224,10 @@ class ApiTest {
     }
 
     @Test
-    void health_metrics_openapi_and_page_are_served() throws IOException {
-        assertThat(http.get("/health/live").statusCode()).isEqualTo(200);
-        HttpResponse<String> ready = http.get("/health/ready");
-        assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(json(ready).get("status").asText()).isEqualTo("UP");
+    void status_metrics_openapi_and_page_are_served() throws IOException {
+        HttpResponse<String> status = http.get("/api/v1/status");
+        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(json(status).get("status").asText()).isEqualTo("ready");
 
         http.postJson(API, Digits.pixelsJson(2));
         String metrics = new Http(server.managementUrl()).get("/metrics").body();
@@ -239,6 +238,8 @@ class ApiTest {
         JsonNode openApi = json(http.get("/api/openapi.json"));
         assertThat(openApi.get("paths").has("/api/v1/predictions")).isTrue();
         assertThat(openApi.get("paths").has("/api/v1/predictions/{id}/label")).isTrue();
+        assertThat(openApi.get("paths").has("/api/v1/status")).isTrue();
+        assertThat(openApi.get("paths").has("/health/ready")).as("not a public route").isFalse();
 
         HttpResponse<String> page = http.get("/");
         assertThat(page.statusCode()).isEqualTo(200);
@@ -276,7 +277,10 @@ class ApiTest {
             assertThat(json(last).get("detail").asText()).contains("requests per second from this client");
             assertThat(last.headers().firstValue("Retry-After")).hasValueSatisfying(v ->
                     assertThat(Integer.parseInt(v)).as("seconds until the next token").isBetween(900, 1000));
-            assertThat(client.get("/health/ready").statusCode()).as("the page and health are not limited").isEqualTo(200);
+            assertThat(client.get("/").statusCode()).as("the page is not limited").isEqualTo(200);
+            assertThat(client.get("/api/v1/status").statusCode()).as("the status is API, so limited").isEqualTo(429);
+            assertThat(new Http(limited.managementUrl()).get("/health/ready").statusCode())
+                    .as("the management port is not limited").isEqualTo(200);
         }
     }
 
@@ -292,11 +296,12 @@ class ApiTest {
         try (StratusServer small = StratusServer.start(config, registry -> new Backend(
                 new MicroBatchingPipeline(model, store, 1, 1, Duration.ZERO, gate), store, "gated", List.of(model)))) {
             Http client = new Http(small.url());
+            Http management = new Http(small.managementUrl());
             try {
                 CompletableFuture<HttpResponse<String>> first = postAsync(client, 0);
                 gate.awaitHeld();
                 CompletableFuture<HttpResponse<String>> second = postAsync(client, 1);
-                awaitQueueDepth(client, 1);
+                awaitQueueDepth(management, 1);
 
                 HttpResponse<String> refused = client.postJson(API, Digits.pixelsJson(2));
 
@@ -320,9 +325,10 @@ class ApiTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void awaitQueueDepth(Http client, int depth) throws InterruptedException {
+    /** Polls the management port's readiness until the queue holds {@code depth}. */
+    private static void awaitQueueDepth(Http management, int depth) throws InterruptedException {
         for (int polls = 0; polls < 3_000; polls++) {
-            if (json(client.get("/health/ready")).get("queueDepth").asInt() == depth) {
+            if (json(management.get("/health/ready")).get("queueDepth").asInt() == depth) {
                 return;
             }
             Thread.sleep(10);

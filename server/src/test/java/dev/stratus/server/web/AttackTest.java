@@ -114,7 +114,7 @@ class AttackTest {
                 long[] health = new long[20];
                 long[] predictions = new long[20];
                 for (int i = 0; i < 20; i++) {
-                    health[i] = timed(() -> assertThat(client.get("/health/ready").statusCode()).isEqualTo(200));
+                    health[i] = timed(() -> assertThat(client.get("/api/v1/status").statusCode()).isEqualTo(200));
                     predictions[i] = timed(() -> assertThat(client.postJson(API, Digits.pixelsJson(1)).statusCode())
                             .isEqualTo(200));
                     Thread.sleep(50);
@@ -131,7 +131,7 @@ class AttackTest {
                 Map<Integer, Integer> statuses = new TreeMap<>();
                 uploads.forEach(u -> statuses.merge(u.readStatus(), 1, Integer::sum));
                 assertThat(statuses).containsOnlyKeys(408);
-                report("400 slow uploads: /health/ready median %d ms, max %d ms; prediction median %d ms, max %d ms; "
+                report("400 slow uploads: /api/v1/status median %d ms, max %d ms; prediction median %d ms, max %d ms; "
                         + "uploads answered %s at the 3 s request timeout", health[10], health[19], predictions[10],
                         predictions[19], statuses);
             } finally {
@@ -210,12 +210,12 @@ class AttackTest {
         String id = ApiTest.json(http.postJson(API, Digits.pixelsJson(4))).get("id").asText();
         List<HttpResponse<String>> answers = List.of(http.postJson(API, Digits.pixelsJson(4)), http.get(API + "/" + id),
                 http.get(API + "/" + id.replace('-', '0')), http.postJson(API, "{}"), http.get("/api/openapi.json"),
-                http.get("/health/ready"));
+                http.get("/api/v1/status"), new Http(server.managementUrl()).get("/health/ready"));
 
         assertThat(answers).allSatisfy(answer -> assertThat(answer.headers().firstValue("Cache-Control"))
                 .as(answer.uri().toString()).hasValue("no-store"));
         assertThat(http.get("/").headers().firstValue("Cache-Control")).hasValue("no-cache");
-        report("Cache-Control: no-store on %d API and health answers; the page keeps no-cache", answers.size());
+        report("Cache-Control: no-store on %d API, status and management answers; the page keeps no-cache", answers.size());
     }
 
     @Test

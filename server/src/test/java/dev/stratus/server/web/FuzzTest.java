@@ -55,7 +55,7 @@ class FuzzTest {
                 assertThat(response.statusCode()).as("request %d (%s, %d bytes): %s", i, type, body.length,
                         response.body()).isLessThan(500);
             }
-            assertThat(http.get("/health/ready").statusCode()).isEqualTo(200);
+            assertThat(http.get("/api/v1/status").statusCode()).isEqualTo(200);
             assertThat(http.postJson("/api/v1/predictions", Digits.pixelsJson(0)).statusCode()).isEqualTo(200);
         }
         assertThat(statuses).containsKeys(400, 415);

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Metrics only on the management port (issue 15, finding 4): the public port, which the Ingress
- * exposes, answers 404 for /metrics; the management port serves health and metrics and nothing
- * else, on the same host.
+ * Health and metrics only on the management port (issue 15, finding 4): the public port, which
+ * the Ingress exposes, answers 404 for /metrics and /health/*; the management port serves health
+ * and metrics and nothing else, on the same host.
  */
 class ManagementPortTest {
     @TempDir
@@ -91,9 +91,15 @@ class ManagementPortTest {
                 .hasMessageContaining("the management port (--management-port)").hasMessageContaining(":" + taken);
     }
 
+    /** Failed before: the public port answered both 200, /health/ready with the queue's depth. */
     @Test
-    void the_public_port_keeps_the_health_checks() {
-        assertThat(api.get("/health/live").statusCode()).isEqualTo(200);
-        assertThat(api.get("/health/ready").statusCode()).isEqualTo(200);
+    void the_public_port_does_not_serve_health() {
+        for (String path : new String[] {"/health/live", "/health/ready", "/health", "/health/"}) {
+            HttpResponse<String> health = api.get(path);
+
+            assertThat(health.statusCode()).as(path).isEqualTo(404);
+            assertThat(health.body()).as(path).doesNotContain("queueDepth").doesNotContain("\"UP\"");
+        }
+        assertThat(management.get("/health/ready").body()).contains("\"queueDepth\"");
     }
 }

@@ -26,7 +26,7 @@ class ShutdownTest {
             kept.setSoTimeout(5_000);
             OutputStream out = kept.getOutputStream();
             InputStream in = kept.getInputStream();
-            out.write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("GET /api/v1/status HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             byte[] answer = new byte[4096];
             int read = in.read(answer);
             assertThat(new String(answer, 0, read, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
