@@ -178,7 +178,7 @@ public final class LocalNginx implements AutoCloseable {
 
     /**
      * The limit's zone: one bucket per client address for {@code /api/} requests (the page, its
-     * files and the health checks are not limited, as at the gateway); an empty key is not counted.
+     * files are not limited, as at the gateway); an empty key is not counted.
      */
     private static String limitZone(RateLimit limit) {
         if (!limit.enabled()) {
