@@ -22,6 +22,7 @@ record CliEnvironment(Path model, MnistSource mnist, String accessLog) {
 
     static final List<EnvVar> EVALUATE = List.of(Model.VARIABLE);
     static final List<EnvVar> BENCH_MODEL = List.of(Model.VARIABLE, MnistSource.DATA, MnistSource.MIRROR);
+    static final List<EnvVar> NUMBERS = List.of(MnistSource.DATA, MnistSource.MIRROR);
     static final List<EnvVar> BENCH_SERVE = List.of(MnistSource.DATA, ACCESS_LOG);
 
     CliEnvironment {

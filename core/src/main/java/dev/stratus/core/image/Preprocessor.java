@@ -16,9 +16,9 @@ package dev.stratus.core.image;
 public final class Preprocessor {
 
     /** Below this intensity (after background removal), relative to the brightest ink, a pixel is not ink. */
-    static final float INK_THRESHOLD = 0.2f;
+    public static final float INK_THRESHOLD = 0.2f;
     /** An image whose brightest ink is fainter than this is blank. */
-    static final float MIN_INK = 0.05f;
+    public static final float MIN_INK = 0.05f;
     /**
      * Where the centre of mass lands, in pixel-centre coordinates. Measured on the 60,000 MNIST
      * training images (mean 14.2 columns, 14.6 rows is what LeCun's data show before rounding to
@@ -65,9 +65,9 @@ public final class Preprocessor {
 
     /**
      * Intensities with the background at 0 and ink towards 1, whatever the input's polarity; read
-     * only (it may be the image's own array).
+     * only (it may be the image's own array). Segmentation reads the ink the same way.
      */
-    static float[] inkOnBlack(GreyImage image) {
+    public static float[] inkOnBlack(GreyImage image) {
         float background = borderMedian(image);
         boolean darkInk = background > 0.5f;
         float level = darkInk ? 1f - background : background;

@@ -1,7 +1,7 @@
 package dev.stratus.core.image;
 
 /** Anti-aliased resizing of a rectangle of a single-channel image. */
-final class Resampling {
+public final class Resampling {
 
     private Resampling() {
     }
@@ -11,7 +11,7 @@ final class Resampling {
      * image to {@code tw x th}. Shrinking averages the exact area each target pixel covers (a box
      * filter, so thin strokes fade rather than vanish); enlarging interpolates bilinearly.
      */
-    static float[] resize(float[] src, int stride, int x0, int y0, int cw, int ch, int tw, int th) {
+    public static float[] resize(float[] src, int stride, int x0, int y0, int cw, int ch, int tw, int th) {
         float[] out = new float[tw * th];
         double sx = (double) cw / tw;
         double sy = (double) ch / th;
