@@ -24,9 +24,9 @@ public final class Preprocessor {
      * training images (mean 14.2 columns, 14.6 rows is what LeCun's data show before rounding to
      * whole pixels); 14 - 0.5 puts it on the geometric centre of the 28x28 field.
      */
+    static final float CENTRE = (Mnist.SIDE - 1) / 2f;
     /** Half of one grey level out of 255. */
     static final float FAINTEST = 0.5f / 255;
-    static final float CENTRE = (Mnist.SIDE - 1) / 2f;
 
     public DigitImage apply(GreyImage image) {
         float[] ink = inkOnBlack(image);
