@@ -1,14 +1,13 @@
 package dev.stratus.cli;
 
 import dev.stratus.core.config.EnvVar;
-import dev.stratus.core.mnist.Idx;
-import dev.stratus.core.mnist.LabeledImages;
 import dev.stratus.core.mnist.MnistFiles;
 import dev.stratus.core.mnist.NumberComposer;
 import dev.stratus.core.mnist.NumberSet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -62,11 +61,9 @@ final class NumbersCommand implements Runnable {
             NumberComposer.Settings settings = new NumberComposer.Settings(minLength, maxLength,
                     touching ? NumberComposer.Spacing.TOUCHING : NumberComposer.Spacing.GAPPED);
             MnistFiles files = env.mnist().files(data).ensurePresent(env.mnist().mirrors(), System.err);
-            LabeledImages test = Idx.read(files.directory().resolve(MnistFiles.TEST_IMAGES),
-                    files.directory().resolve(MnistFiles.TEST_LABELS));
-            List<NumberSet.Entry> written = NumberSet.write(out, new NumberComposer(test, settings, seed), count);
+            List<NumberSet.Entry> written = NumberSet.write(out, new NumberComposer(files.test(), settings, seed), count);
             spec.commandLine().getOut().printf("Wrote %d numbers (%s, %d-%d digits, seed %d) to %s%n", written.size(),
-                    settings.spacing().name().toLowerCase(java.util.Locale.ROOT), minLength, maxLength, seed, out);
+                    settings.spacing().name().toLowerCase(Locale.ROOT), minLength, maxLength, seed, out);
             return 0;
         }
     }

@@ -7,6 +7,8 @@ import dev.stratus.core.image.Preprocessor;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.core.model.Prediction;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -143,7 +145,7 @@ public final class Segmenter {
      */
     private static boolean hasColumnGap(List<Atoms.Atom> run) {
         List<Atoms.Atom> byLeft = new ArrayList<>(run);
-        byLeft.sort(java.util.Comparator.comparingInt(Atoms.Atom::xFrom));
+        byLeft.sort(Comparator.comparingInt(Atoms.Atom::xFrom));
         int right = byLeft.get(0).xTo();
         for (Atoms.Atom a : byLeft) {
             if (a.xFrom() - right - 1 >= MAX_COLUMN_GAP) {
@@ -168,8 +170,8 @@ public final class Segmenter {
                                                  int reference) {
         double[] best = new double[n + 1];
         int[] via = new int[n + 1];
-        java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
-        java.util.Arrays.fill(via, -1);
+        Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        Arrays.fill(via, -1);
         best[0] = 0;
         // Candidates come ordered by their first atom, so every path into `from` is final when read.
         for (int i = 0; i < candidates.size(); i++) {
@@ -202,7 +204,7 @@ public final class Segmenter {
      */
     private static int separateColumns(List<InkComponents.Component> components) {
         List<InkComponents.Component> byLeft = new ArrayList<>(components);
-        byLeft.sort(java.util.Comparator.comparingInt(InkComponents.Component::x0));
+        byLeft.sort(Comparator.comparingInt(InkComponents.Component::x0));
         int groups = 0;
         int right = -1;
         for (InkComponents.Component c : byLeft) {
