@@ -11,13 +11,19 @@ import java.time.Duration;
  * @param rateLimit how fast one client may call the API
  * @param queue     how images wait for inference and for how long
  * @param storage   where predictions are kept and which model answers
+ * @param admin     the token that opens the admin routes, or {@link AdminToken#NONE}: they are off
  */
-public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage) {
+public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage, AdminToken admin) {
 
     public ServerConfig {
-        if (network == null || rateLimit == null || queue == null || storage == null) {
+        if (network == null || rateLimit == null || queue == null || storage == null || admin == null) {
             throw new IllegalArgumentException("every group of the server's configuration must be set");
         }
+    }
+
+    /** Without admin routes. */
+    public ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage) {
+        this(network, rateLimit, queue, storage, AdminToken.NONE);
     }
 
     /**
@@ -96,12 +102,20 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
     /**
      * @param dataDirectory  where the embedded prediction store keeps its file
      * @param modelDirectory a model directory, or null for the shipped model
+     * @param registryDirectory a model registry to serve from and follow, or null to serve one fixed model
      */
-    public record Storage(Path dataDirectory, Path modelDirectory) {
+    public record Storage(Path dataDirectory, Path modelDirectory, Path registryDirectory) {
         public Storage {
             if (dataDirectory == null) {
                 throw new IllegalArgumentException("the data directory must be set");
             }
+            if (modelDirectory != null && registryDirectory != null) {
+                throw new IllegalArgumentException("serve a model directory (--model) or a registry (--registry), not both");
+            }
+        }
+
+        public Storage(Path dataDirectory, Path modelDirectory) {
+            this(dataDirectory, modelDirectory, null);
         }
     }
 
@@ -135,6 +149,8 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         private Duration inferenceTimeout = Duration.ofSeconds(5);
         private Path dataDirectory = defaultDataDirectory();
         private Path modelDirectory;
+        private Path registryDirectory;
+        private AdminToken admin = AdminToken.NONE;
 
         private Builder() {
         }
@@ -201,6 +217,17 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         }
 
         /** Null serves the shipped model. */
+        public Builder admin(AdminToken value) {
+            admin = value;
+            return this;
+        }
+
+        /** Null serves one fixed model; a directory serves its registry's active version and follows its changes. */
+        public Builder registryDirectory(Path value) {
+            registryDirectory = value;
+            return this;
+        }
+
         public Builder modelDirectory(Path value) {
             modelDirectory = value;
             return this;
@@ -218,7 +245,7 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
             return new ServerConfig(new Network(host, port, managementPort(), maxBodyBytes, requestTimeout),
                     new RateLimit(ratePerSecond, rateBurst),
                     new Queue(queueCapacity, maxBatch, batchDelay, inferenceTimeout),
-                    new Storage(dataDirectory, modelDirectory));
+                    new Storage(dataDirectory, modelDirectory, registryDirectory), admin);
         }
     }
 }

@@ -55,6 +55,7 @@ public final class StratusServer implements AutoCloseable {
             PredictionService service = new PredictionService(backend.pipeline(), backend.store(),
                     config.queue().timeout());
             WebApp web = new WebApp(config, service, backend.pipeline(), backend.store(), registry, json());
+            web.models(backend.models(), config.admin());
             try {
                 HttpServer management = web.listenManagement();
                 try {

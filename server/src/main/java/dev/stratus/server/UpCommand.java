@@ -2,7 +2,6 @@ package dev.stratus.server;
 
 import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.model.Model;
-import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.store.SqlPredictionStore;
 import dev.stratus.server.warmup.Warmup;
 import java.io.IOException;
@@ -38,6 +37,11 @@ final class UpCommand implements ServerCommand {
 
     @Option(names = "--model", description = "Model directory (default: $STRATUS_MODEL, else the shipped model).")
     Path model;
+
+    @Option(names = "--registry",
+            description = "Embedded: serve the active version of this model registry and follow its changes "
+                    + "(promote, rollback, canary, shadow) without a restart; see 'stratus models' (default: a fixed model).")
+    Path registry;
 
     @Option(names = "--max-body", defaultValue = "1048576", description = "Largest request body in bytes (default ${DEFAULT-VALUE}).")
     long maxBody;
@@ -118,13 +122,19 @@ final class UpCommand implements ServerCommand {
                 .batchDelay(Duration.ofNanos(batchDelayMicros * 1_000))
                 .inferenceTimeout(Duration.ofMillis(timeoutMillis))
                 .dataDirectory(dataDir != null ? dataDir : ServerConfig.defaultDataDirectory())
-                .modelDirectory(model != null ? model : env.model())
+                .modelDirectory(model != null ? model : registry != null ? null : env.model())
+                .registryDirectory(registry)
+                .admin(env.admin())
                 .build();
     }
 
     private Backend.Factory backend(ServerConfig config, ServerEnvironment env) throws IOException {
         if (warmupSeconds < 0) {
             throw new IllegalArgumentException("--warmup-seconds must be 0 or more, got " + warmupSeconds);
+        }
+        if (registry != null && !"embedded".equals(pipeline)) {
+            throw new IllegalArgumentException("--registry is for the embedded pipeline; with --pipeline kafka the "
+                    + "workers serve the models");
         }
         return switch (pipeline) {
             case "embedded" -> warmupSeconds > 0 ? warmed(config) : Backend.embedded(config);
@@ -138,7 +148,7 @@ final class UpCommand implements ServerCommand {
     private Backend.Factory warmed(ServerConfig config) throws IOException {
         // A data directory that cannot be opened fails now, with its own message, not after the warm-up.
         SqlPredictionStore.open(DataDirectory.prepare(config.storage().dataDirectory())).close();
-        Model model = Model.resolve(config.storage().modelDirectory(), OnnxClassifier.Threads.SERVING);
+        Model model = Backend.initialModel(config);
         try {
             LOG.info("Warmed up: {}", Warmup.run(config, model, Duration.ofSeconds(warmupSeconds)));
         } catch (IOException | RuntimeException e) {

@@ -3,6 +3,9 @@ package dev.stratus.server.pipeline;
 import dev.stratus.core.image.DigitImage;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.Prediction;
+import dev.stratus.server.models.ModelRouter;
+import dev.stratus.server.models.ShadowRunner;
+import dev.stratus.server.models.VersionMeters;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * The embedded pipeline: a bounded queue in front of the classifier and one thread that takes
  * whatever is waiting, up to {@code maxBatch} images, and classifies them in one call. A lone
  * request waits at most {@code batchDelay} for company; under load, batches fill by themselves
- * while the previous one runs, so throughput grows with load.
+ * while the previous one runs, so throughput grows with load. Each batch takes the
+ * {@link ModelRouter}'s models once, so a swap never splits a batch between versions it did not
+ * choose: the canary's share of the batch goes to the canary, the rest to the active model.
  */
 public final class MicroBatchingPipeline implements InferencePipeline {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchingPipeline.class);
@@ -35,7 +40,9 @@ public final class MicroBatchingPipeline implements InferencePipeline {
     private record Job(String id, DigitImage image, long enqueuedNanos, CompletableFuture<Classified> result) {
     }
 
-    private final Model model;
+    private final ModelRouter router;
+    private final ShadowRunner shadows;
+    private final VersionMeters versions;
     private final PredictionStore store;
     private final BlockingQueue<Job> queue;
     private final int maxBatch;
@@ -46,9 +53,23 @@ public final class MicroBatchingPipeline implements InferencePipeline {
     private final ExecutorService callbacks;
     private volatile boolean running = true;
 
+    /** A pipeline that serves {@code model} alone; the caller closes the model after the pipeline. */
     public MicroBatchingPipeline(Model model, PredictionStore store, int queueCapacity, int maxBatch, Duration batchDelay,
                                  MeterRegistry registry) {
-        this.model = model;
+        this(new ModelRouter(model), null, new VersionMeters(registry), store, queueCapacity, maxBatch, batchDelay,
+                registry);
+    }
+
+    /**
+     * A pipeline that serves what {@code router} routes to, its shadow's copies through
+     * {@code shadows} (null: no shadow runs); the caller closes the router and the shadow
+     * runner after the pipeline.
+     */
+    public MicroBatchingPipeline(ModelRouter router, ShadowRunner shadows, VersionMeters versions, PredictionStore store,
+                                 int queueCapacity, int maxBatch, Duration batchDelay, MeterRegistry registry) {
+        this.router = router;
+        this.shadows = shadows;
+        this.versions = versions;
         this.store = store;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.maxBatch = maxBatch;
@@ -89,7 +110,7 @@ public final class MicroBatchingPipeline implements InferencePipeline {
 
     @Override
     public Optional<String> modelVersion() {
-        return Optional.of(model.version());
+        return Optional.of(router.activeVersion());
     }
 
     @Override
@@ -134,18 +155,55 @@ public final class MicroBatchingPipeline implements InferencePipeline {
 
     private void classify(List<Job> batch) {
         long start = System.nanoTime();
-        List<Prediction> predictions = model.classifier().classifyBatch(batch.stream().map(Job::image).toList());
+        int n = batch.size();
+        List<Prediction> predictions = new ArrayList<>(java.util.Collections.nCopies(n, null));
+        List<String> versionOf = new ArrayList<>(java.util.Collections.nCopies(n, null));
+        ModelRouter.Lease lease = router.acquire();
+        boolean handedToShadow = false;
+        try {
+            Model active = lease.active();
+            Model canary = null;
+            List<Integer> onActive = new ArrayList<>(n);
+            List<Integer> onCanary = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Model m = lease.modelFor(batch.get(i).id());
+                if (m == active) {
+                    onActive.add(i);
+                } else {
+                    onCanary.add(i);
+                    canary = m;
+                }
+            }
+            if (canary == null) {
+                classifyOn(active, batch, null, predictions, versionOf);
+            } else {
+                if (!onActive.isEmpty()) {
+                    classifyOn(active, batch, onActive, predictions, versionOf);
+                }
+                classifyOn(canary, batch, onCanary, predictions, versionOf);
+            }
+            Optional<Model> shadow = lease.shadow();
+            if (shadow.isPresent() && shadows != null) {
+                shadows.submit(lease, shadow.get(), batch.stream().map(Job::id).toList(),
+                        batch.stream().map(Job::image).toList(), List.copyOf(predictions), List.copyOf(versionOf));
+                handedToShadow = true;
+            }
+        } finally {
+            if (!handedToShadow) {
+                lease.close();
+            }
+        }
         long end = System.nanoTime();
         inferenceTimer.record(end - start, TimeUnit.NANOSECONDS);
-        batchSizes.record(batch.size());
+        batchSizes.record(n);
         long inferenceMicros = (end - start) / 1_000;
         Instant now = Instant.now();
-        List<Classified> results = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
+        List<Classified> results = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
             Job job = batch.get(i);
             results.add(new Classified(
-                    PredictionRecord.classified(job.id(), now, model.version(), predictions.get(i), job.image()),
-                    (start - job.enqueuedNanos()) / 1_000, inferenceMicros, batch.size()));
+                    PredictionRecord.classified(job.id(), now, versionOf.get(i), predictions.get(i), job.image()),
+                    (start - job.enqueuedNanos()) / 1_000, inferenceMicros, n));
         }
         List<Job> jobs = List.copyOf(batch);
         // Storing and whatever waits on the answer (JSON, the socket write) run on the callback
@@ -156,6 +214,25 @@ public final class MicroBatchingPipeline implements InferencePipeline {
             jobs.forEach(job -> job.result().completeExceptionally(
                     new PipelineClosedException("the inference pipeline is shutting down")));
         }
+    }
+
+    /** Classifies the jobs at {@code indices} (all when null) on {@code model}, in one call. */
+    private void classifyOn(Model model, List<Job> batch, List<Integer> indices, List<Prediction> predictions,
+                            List<String> versionOf) {
+        long start = System.nanoTime();
+        List<DigitImage> images = new ArrayList<>(indices == null ? batch.size() : indices.size());
+        if (indices == null) {
+            batch.forEach(job -> images.add(job.image()));
+        } else {
+            indices.forEach(i -> images.add(batch.get(i).image()));
+        }
+        List<Prediction> answers = model.classifier().classifyBatch(images);
+        for (int k = 0; k < answers.size(); k++) {
+            int i = indices == null ? k : indices.get(k);
+            predictions.set(i, answers.get(k));
+            versionOf.set(i, model.version());
+        }
+        versions.answered(model.version(), answers.size(), System.nanoTime() - start);
     }
 
     /** One durable save for the whole batch, then the answers: nothing is answered that is not stored. */

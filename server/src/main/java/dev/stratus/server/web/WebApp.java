@@ -3,11 +3,14 @@ package dev.stratus.server.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.core.image.GreyImage;
+import dev.stratus.server.AdminToken;
 import dev.stratus.server.ServerConfig;
+import dev.stratus.server.models.ModelLifecycle;
 import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.predict.BadInputException;
 import dev.stratus.server.predict.ImageDecoder;
 import dev.stratus.server.predict.PredictionService;
+import dev.stratus.server.predict.PredictionView;
 import dev.stratus.server.store.PredictionStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
@@ -53,6 +56,8 @@ public final class WebApp implements AutoCloseable {
     private final StaticFiles files = new StaticFiles("/public");
     private final ExecutorService blocking;
     private final byte[] openApi;
+    /** Told the model version of each answer a user's label contradicts. */
+    private Consumer<String> corrections = version -> { };
 
     public WebApp(ServerConfig settings, PredictionService service, InferencePipeline pipeline, PredictionStore store,
                   PrometheusMeterRegistry registry, ObjectMapper json) {
@@ -76,6 +81,19 @@ public final class WebApp implements AutoCloseable {
         management.add(HttpMethod.GET, "/health/ready", offloaded(this::ready));
         management.add(HttpMethod.GET, "/metrics", offloaded(ex -> ex.respond(Responses.OK,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /**
+     * Serves {@code /api/v1/models}: the versions of {@code lifecycle}'s registry (null: this
+     * server's one fixed model) and, with {@code token} set, the changes to them.
+     */
+    public void models(ModelLifecycle lifecycle, AdminToken token) {
+        ModelRoutes routes = new ModelRoutes(lifecycle, token, () -> pipeline.modelVersion().orElse(null), json, responses);
+        router.add(HttpMethod.GET, ModelRoutes.PATH, offloaded(routes::list));
+        router.add(HttpMethod.POST, ModelRoutes.PATH + "/{action}", offloaded(routes::change));
+        if (lifecycle != null) {
+            corrections = lifecycle.versions()::corrected;
+        }
     }
 
     /** The handler run on the blocking pool instead of the event loop, its failures answered as errors. */
@@ -208,8 +226,12 @@ public final class WebApp implements AutoCloseable {
                 || label.intValue() < 0 || label.intValue() > 9) {
             throw new BadInputException("invalid_label", "expected {\"label\": d} with d a whole number 0-9");
         }
-        responses.json(ex, Responses.OK, service.label(id, label.intValue(), ex.client())
-                .orElseThrow(() -> notFound("no prediction with id " + id)));
+        PredictionView labelled = service.label(id, label.intValue(), ex.client())
+                .orElseThrow(() -> notFound("no prediction with id " + id));
+        if (labelled.digit() != label.intValue()) {
+            corrections.accept(labelled.modelVersion());
+        }
+        responses.json(ex, Responses.OK, labelled);
     }
 
     /** What the public may know: ready or not, and the model where this process runs it; no queue, no parts. */

@@ -6,9 +6,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Small ONNX models written byte by byte (the protobuf wire format of onnx.proto), for tests that
- * need a model the trainer would never make: one that breaks the contract's shapes, one that
- * keeps them but cannot read a digit.
+ * Small ONNX models written byte by byte (the protobuf wire format of onnx.proto), for checking
+ * the model handling of every module (the contract check, the smoke test, the swap that refuses)
+ * with models the trainer would never make: one that breaks the contract's shapes, one that keeps
+ * them but cannot read a digit. In main, not a test tree, so that every module's tests share it;
+ * nothing in serving calls it.
  */
 public final class TinyOnnx {
     private static final int FLOAT = 1;
