@@ -69,6 +69,12 @@ final class ModelsCommand implements Runnable {
             return spec.commandLine().getOut();
         }
 
+        static void requireVersionOrOff(String version, boolean off) {
+            if (off == (version != null)) {
+                throw new IllegalArgumentException("name a VERSION or give --off, not both or neither");
+            }
+        }
+
         void printState(RegistryState state) {
             out().printf("active %s%s%s%s%n", state.active(),
                     state.previous() == null ? "" : ", rollback to " + state.previous(),
@@ -189,9 +195,7 @@ final class ModelsCommand implements Runnable {
 
         @Override
         public int call(CliEnvironment env) throws Exception {
-            if (off == (version != null)) {
-                throw new IllegalArgumentException("name a VERSION or give --off, not both or neither");
-            }
+            requireVersionOrOff(version, off);
             printState(registry.open(env).canary(off ? null : version, share));
             return 0;
         }
@@ -208,9 +212,7 @@ final class ModelsCommand implements Runnable {
 
         @Override
         public int call(CliEnvironment env) throws Exception {
-            if (off == (version != null)) {
-                throw new IllegalArgumentException("name a VERSION or give --off, not both or neither");
-            }
+            requireVersionOrOff(version, off);
             printState(registry.open(env).shadow(off ? null : version));
             return 0;
         }
