@@ -43,7 +43,7 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
                         registry);
                 opened.add(store);
                 InferencePipeline pipeline = new MicroBatchingPipeline(model, store, config.queue().capacity(),
-                        config.queue().maxBatch(), config.queue().batchDelay(), registry);
+                        config.queue().maxBatch(), config.queue().batchDelay(), config.numbers().maxDigits(), registry);
                 return new Backend(pipeline, store, "embedded, model " + model.version() + ", predictions in "
                         + config.storage().dataDirectory(), opened);
             } catch (RuntimeException e) {
@@ -55,10 +55,16 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
 
     /** Requests through Kafka to the inference workers, predictions read from CouchDB. */
     public static Factory kafka(KafkaSettings kafka, CouchDbSettings couchDb, String gatewayId, int maxInFlight) {
+        return kafka(kafka, couchDb, gatewayId, maxInFlight, ServerConfig.Numbers.DEFAULT_MAX_DIGITS);
+    }
+
+    /** As above, numbers of more than {@code maxDigits} digits refused. */
+    public static Factory kafka(KafkaSettings kafka, CouchDbSettings couchDb, String gatewayId, int maxInFlight,
+                                int maxDigits) {
         return registry -> {
             PredictionStore store = CouchDbPredictionStore.open(couchDb);
             try {
-                InferencePipeline pipeline = new KafkaPipeline(kafka, gatewayId, maxInFlight, registry);
+                InferencePipeline pipeline = new KafkaPipeline(kafka, gatewayId, maxInFlight, maxDigits, registry);
                 return new Backend(pipeline, store, "Kafka at " + kafka.bootstrapServers() + " (gateway " + gatewayId
                         + "), predictions in " + couchDb.url(), List.of(store));
             } catch (RuntimeException e) {

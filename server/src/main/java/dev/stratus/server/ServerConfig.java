@@ -1,5 +1,7 @@
 package dev.stratus.server;
 
+import dev.stratus.core.segment.Segmenter;
+import dev.stratus.server.store.NumberDigits;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -11,13 +13,19 @@ import java.time.Duration;
  * @param rateLimit how fast one client may call the API
  * @param queue     how images wait for inference and for how long
  * @param storage   where predictions are kept and which model answers
+ * @param numbers   how long a number read from a whole image may be
  */
-public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage) {
+public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage, Numbers numbers) {
 
     public ServerConfig {
-        if (network == null || rateLimit == null || queue == null || storage == null) {
+        if (network == null || rateLimit == null || queue == null || storage == null || numbers == null) {
             throw new IllegalArgumentException("every group of the server's configuration must be set");
         }
+    }
+
+    /** The first four groups, numbers as by default. */
+    public ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage) {
+        this(network, rateLimit, queue, storage, new Numbers(Numbers.DEFAULT_MAX_DIGITS));
     }
 
     /**
@@ -105,6 +113,21 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         }
     }
 
+    /**
+     * @param maxDigits an image read as more digits than this is refused with 400
+     *                  {@code number_too_long}; at most {@value NumberDigits#MAX_DIGITS}
+     */
+    public record Numbers(int maxDigits) {
+        public static final int DEFAULT_MAX_DIGITS = Segmenter.DEFAULT_MAX_DIGITS;
+
+        public Numbers {
+            if (maxDigits < 1 || maxDigits > NumberDigits.MAX_DIGITS) {
+                throw new IllegalArgumentException("the longest number must be 1-" + NumberDigits.MAX_DIGITS
+                        + " digits, got " + maxDigits);
+            }
+        }
+    }
+
     /** {@code ~/.local/share/stratus}. */
     public static Path defaultDataDirectory() {
         return Path.of(System.getProperty("user.home"), ".local", "share", "stratus");
@@ -135,6 +158,7 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         private Duration inferenceTimeout = Duration.ofSeconds(5);
         private Path dataDirectory = defaultDataDirectory();
         private Path modelDirectory;
+        private int maxDigits = Numbers.DEFAULT_MAX_DIGITS;
 
         private Builder() {
         }
@@ -206,6 +230,11 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
             return this;
         }
 
+        public Builder maxDigits(int value) {
+            maxDigits = value;
+            return this;
+        }
+
         /** As set, else a free one beside a free port, else {@value Network#DEFAULT_MANAGEMENT_PORT}. */
         private int managementPort() {
             if (managementPort != null) {
@@ -218,7 +247,7 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
             return new ServerConfig(new Network(host, port, managementPort(), maxBodyBytes, requestTimeout),
                     new RateLimit(ratePerSecond, rateBurst),
                     new Queue(queueCapacity, maxBatch, batchDelay, inferenceTimeout),
-                    new Storage(dataDirectory, modelDirectory));
+                    new Storage(dataDirectory, modelDirectory), new Numbers(maxDigits));
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.stratus.server.ServerConfig;
 import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.predict.BadInputException;
 import dev.stratus.server.predict.ImageDecoder;
+import dev.stratus.server.predict.NumberService;
 import dev.stratus.server.predict.PredictionService;
 import dev.stratus.server.store.PredictionStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -36,7 +37,7 @@ public final class WebApp implements AutoCloseable {
     static final String API = "/api/v1/predictions";
     static final String STATUS = "/api/v1/status";
     /** Bodies up to this size are decoded on the event loop; larger ones (photographs) on the pool. */
-    private static final int INLINE_BODY_BYTES = 16 * 1024;
+    static final int INLINE_BODY_BYTES = 16 * 1024;
     static final String CONTENT_SECURITY_POLICY = Exchange.CONTENT_SECURITY_POLICY;
 
     private final ServerConfig settings;
@@ -54,8 +55,8 @@ public final class WebApp implements AutoCloseable {
     private final ExecutorService blocking;
     private final byte[] openApi;
 
-    public WebApp(ServerConfig settings, PredictionService service, InferencePipeline pipeline, PredictionStore store,
-                  PrometheusMeterRegistry registry, ObjectMapper json) {
+    public WebApp(ServerConfig settings, PredictionService service, NumberService numbers, InferencePipeline pipeline,
+                  PredictionStore store, PrometheusMeterRegistry registry, ObjectMapper json) {
         this.settings = settings;
         this.service = service;
         this.pipeline = pipeline;
@@ -70,6 +71,7 @@ public final class WebApp implements AutoCloseable {
         router.add(HttpMethod.POST, API, this::predict);
         router.add(HttpMethod.GET, API + "/{id}", offloaded(this::find));
         router.add(HttpMethod.PUT, API + "/{id}/label", offloaded(this::label));
+        new NumberRoutes(numbers, decoder, responses, json, this::offloaded).register(router);
         router.add(HttpMethod.GET, STATUS, offloaded(this::status));
         router.add(HttpMethod.GET, "/api/openapi.json", ex -> ex.respond(Responses.OK, Responses.JSON, openApi));
         management.add(HttpMethod.GET, "/health/live", ex -> responses.json(ex, Responses.OK, Map.of("status", "UP")));
