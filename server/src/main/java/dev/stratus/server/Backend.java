@@ -6,6 +6,7 @@ import dev.stratus.core.model.registry.ModelRegistry;
 import dev.stratus.server.models.ModelLifecycle;
 import dev.stratus.server.models.ModelRouter;
 import dev.stratus.server.models.RegistryWatcher;
+import dev.stratus.server.models.RoutedClassifier;
 import dev.stratus.server.models.ShadowRunner;
 import dev.stratus.server.models.VersionMeters;
 import dev.stratus.server.kafka.KafkaPipeline;
@@ -71,7 +72,7 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
                         registry);
                 opened.add(store);
                 InferencePipeline pipeline = new MicroBatchingPipeline(model, store, config.queue().capacity(),
-                        config.queue().maxBatch(), config.queue().batchDelay(), registry);
+                        config.queue().maxBatch(), config.queue().batchDelay(), config.numbers().maxDigits(), registry);
                 return new Backend(pipeline, store, "embedded, model " + model.version() + ", predictions in "
                         + config.storage().dataDirectory(), opened);
             } catch (RuntimeException e) {
@@ -94,8 +95,9 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
                 ShadowRunner shadows = new ShadowRunner(meters);
                 opened.add(shadows);
                 VersionMeters versions = new VersionMeters(meters);
-                InferencePipeline pipeline = new MicroBatchingPipeline(router, shadows, versions, store,
-                        config.queue().capacity(), config.queue().maxBatch(), config.queue().batchDelay(), meters);
+                InferencePipeline pipeline = new MicroBatchingPipeline(new RoutedClassifier(router, shadows, versions),
+                        store, config.queue().capacity(), config.queue().maxBatch(), config.queue().batchDelay(),
+                        config.numbers().maxDigits(), meters);
                 RegistryWatcher watcher = new RegistryWatcher(registry, router, OnnxClassifier.Threads.SERVING, meters);
                 opened.add(watcher);
                 watcher.start(REGISTRY_POLL);
@@ -111,10 +113,16 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
 
     /** Requests through Kafka to the inference workers, predictions read from CouchDB. */
     public static Factory kafka(KafkaSettings kafka, CouchDbSettings couchDb, String gatewayId, int maxInFlight) {
+        return kafka(kafka, couchDb, gatewayId, maxInFlight, ServerConfig.Numbers.DEFAULT_MAX_DIGITS);
+    }
+
+    /** As above, numbers of more than {@code maxDigits} digits refused. */
+    public static Factory kafka(KafkaSettings kafka, CouchDbSettings couchDb, String gatewayId, int maxInFlight,
+                                int maxDigits) {
         return registry -> {
             PredictionStore store = CouchDbPredictionStore.open(couchDb);
             try {
-                InferencePipeline pipeline = new KafkaPipeline(kafka, gatewayId, maxInFlight, registry);
+                InferencePipeline pipeline = new KafkaPipeline(kafka, gatewayId, maxInFlight, maxDigits, registry);
                 return new Backend(pipeline, store, "Kafka at " + kafka.bootstrapServers() + " (gateway " + gatewayId
                         + "), predictions in " + couchDb.url(), List.of(store));
             } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package dev.stratus.server;
 
+import dev.stratus.core.segment.Segmenter;
+import dev.stratus.server.store.NumberDigits;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -11,19 +13,27 @@ import java.time.Duration;
  * @param rateLimit how fast one client may call the API
  * @param queue     how images wait for inference and for how long
  * @param storage   where predictions are kept and which model answers
+ * @param numbers   how long a number read from a whole image may be
  * @param admin     the token that opens the admin routes, or {@link AdminToken#NONE}: they are off
  */
-public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage, AdminToken admin) {
+public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage, Numbers numbers,
+                           AdminToken admin) {
 
     public ServerConfig {
-        if (network == null || rateLimit == null || queue == null || storage == null || admin == null) {
+        if (network == null || rateLimit == null || queue == null || storage == null || numbers == null
+                || admin == null) {
             throw new IllegalArgumentException("every group of the server's configuration must be set");
         }
     }
 
-    /** Without admin routes. */
+    /** The first four groups, numbers as by default, no admin routes. */
     public ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage) {
-        this(network, rateLimit, queue, storage, AdminToken.NONE);
+        this(network, rateLimit, queue, storage, new Numbers(Numbers.DEFAULT_MAX_DIGITS));
+    }
+
+    /** Without admin routes. */
+    public ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage, Numbers numbers) {
+        this(network, rateLimit, queue, storage, numbers, AdminToken.NONE);
     }
 
     /**
@@ -119,6 +129,21 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         }
     }
 
+    /**
+     * @param maxDigits an image read as more digits than this is refused with 400
+     *                  {@code number_too_long}; at most {@value NumberDigits#MAX_DIGITS}
+     */
+    public record Numbers(int maxDigits) {
+        public static final int DEFAULT_MAX_DIGITS = Segmenter.DEFAULT_MAX_DIGITS;
+
+        public Numbers {
+            if (maxDigits < 1 || maxDigits > NumberDigits.MAX_DIGITS) {
+                throw new IllegalArgumentException("the longest number must be 1-" + NumberDigits.MAX_DIGITS
+                        + " digits, got " + maxDigits);
+            }
+        }
+    }
+
     /** {@code ~/.local/share/stratus}. */
     public static Path defaultDataDirectory() {
         return Path.of(System.getProperty("user.home"), ".local", "share", "stratus");
@@ -151,6 +176,7 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         private Path modelDirectory;
         private Path registryDirectory;
         private AdminToken admin = AdminToken.NONE;
+        private int maxDigits = Numbers.DEFAULT_MAX_DIGITS;
 
         private Builder() {
         }
@@ -233,6 +259,11 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
             return this;
         }
 
+        public Builder maxDigits(int value) {
+            maxDigits = value;
+            return this;
+        }
+
         /** As set, else a free one beside a free port, else {@value Network#DEFAULT_MANAGEMENT_PORT}. */
         private int managementPort() {
             if (managementPort != null) {
@@ -245,7 +276,7 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
             return new ServerConfig(new Network(host, port, managementPort(), maxBodyBytes, requestTimeout),
                     new RateLimit(ratePerSecond, rateBurst),
                     new Queue(queueCapacity, maxBatch, batchDelay, inferenceTimeout),
-                    new Storage(dataDirectory, modelDirectory, registryDirectory), admin);
+                    new Storage(dataDirectory, modelDirectory, registryDirectory), new Numbers(maxDigits), admin);
         }
     }
 }

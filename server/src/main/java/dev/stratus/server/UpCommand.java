@@ -64,6 +64,10 @@ final class UpCommand implements ServerCommand {
     @Option(names = "--timeout-ms", defaultValue = "5000", description = "Inference timeout before 504, milliseconds (default ${DEFAULT-VALUE}).")
     long timeoutMillis;
 
+    @Option(names = "--max-digits", description = "Longest number POST /api/v1/numbers reads before 400 "
+            + "number_too_long, 1-64 (default: $STRATUS_MAX_DIGITS, else 16).")
+    Integer maxDigits;
+
     @Option(names = "--warmup-seconds", defaultValue = "20",
             description = "Embedded: before reporting ready, drive a throwaway copy of the request path until the JIT "
                     + "compiler is quiet, for at most this long; 0 = off (default ${DEFAULT-VALUE}).")
@@ -125,6 +129,7 @@ final class UpCommand implements ServerCommand {
                 .modelDirectory(model != null ? model : registry != null ? null : env.model())
                 .registryDirectory(registry)
                 .admin(env.admin())
+                .maxDigits(maxDigits != null ? maxDigits : env.maxDigits())
                 .build();
     }
 
@@ -139,7 +144,7 @@ final class UpCommand implements ServerCommand {
         return switch (pipeline) {
             case "embedded" -> warmupSeconds > 0 ? warmed(config) : Backend.embedded(config);
             case "kafka" -> Backend.kafka(cluster.kafka(env.kafka()), cluster.couchDb(env.couchDb()),
-                    gatewayId != null ? gatewayId : env.instanceId(), maxInFlight);
+                    gatewayId != null ? gatewayId : env.instanceId(), maxInFlight, config.numbers().maxDigits());
             default -> throw new IllegalArgumentException("--pipeline is 'embedded' or 'kafka', not '" + pipeline + "'");
         };
     }

@@ -9,6 +9,7 @@ import dev.stratus.server.models.ModelLifecycle;
 import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.predict.BadInputException;
 import dev.stratus.server.predict.ImageDecoder;
+import dev.stratus.server.predict.NumberService;
 import dev.stratus.server.predict.PredictionService;
 import dev.stratus.server.predict.PredictionView;
 import dev.stratus.server.store.PredictionStore;
@@ -39,7 +40,7 @@ public final class WebApp implements AutoCloseable {
     static final String API = "/api/v1/predictions";
     static final String STATUS = "/api/v1/status";
     /** Bodies up to this size are decoded on the event loop; larger ones (photographs) on the pool. */
-    private static final int INLINE_BODY_BYTES = 16 * 1024;
+    static final int INLINE_BODY_BYTES = 16 * 1024;
     static final String CONTENT_SECURITY_POLICY = Exchange.CONTENT_SECURITY_POLICY;
 
     private final ServerConfig settings;
@@ -59,8 +60,8 @@ public final class WebApp implements AutoCloseable {
     /** Told the model version of each answer a user's label contradicts. */
     private Consumer<String> corrections = version -> { };
 
-    public WebApp(ServerConfig settings, PredictionService service, InferencePipeline pipeline, PredictionStore store,
-                  PrometheusMeterRegistry registry, ObjectMapper json) {
+    public WebApp(ServerConfig settings, PredictionService service, NumberService numbers, InferencePipeline pipeline,
+                  PredictionStore store, PrometheusMeterRegistry registry, ObjectMapper json) {
         this.settings = settings;
         this.service = service;
         this.pipeline = pipeline;
@@ -75,6 +76,7 @@ public final class WebApp implements AutoCloseable {
         router.add(HttpMethod.POST, API, this::predict);
         router.add(HttpMethod.GET, API + "/{id}", offloaded(this::find));
         router.add(HttpMethod.PUT, API + "/{id}/label", offloaded(this::label));
+        new NumberRoutes(numbers, decoder, responses, json, this::offloaded).register(router);
         router.add(HttpMethod.GET, STATUS, offloaded(this::status));
         router.add(HttpMethod.GET, "/api/openapi.json", ex -> ex.respond(Responses.OK, Responses.JSON, openApi));
         management.add(HttpMethod.GET, "/health/live", ex -> responses.json(ex, Responses.OK, Map.of("status", "UP")));
