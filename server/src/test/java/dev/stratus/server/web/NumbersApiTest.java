@@ -98,6 +98,21 @@ class NumbersApiTest {
     }
 
     @Test
+    void numbers_are_counted_in_the_metrics_and_described_in_the_openapi_file() {
+        http.postJson(API, Numbers.json(Numbers.composed(1, 2, 2, NumberComposer.Spacing.GAPPED, 4).get(0).image()));
+        http.postJson(API, Numbers.json(Numbers.blank(50, 50)));
+        String metrics = new Http(server.managementUrl()).get("/metrics").body();
+        assertThat(metrics).contains("http_server_requests_seconds_count{method=\"POST\",route=\"/api/v1/numbers\",status=\"200\"}")
+                .contains("stratus_numbers_read_total").contains("stratus_numbers_refused_total")
+                .contains("stratus_numbers_digits_count").contains("stratus_numbers_inference_duration_seconds");
+
+        JsonNode paths = json(http.get("/api/openapi.json")).get("paths");
+        assertThat(paths.has(API)).isTrue();
+        assertThat(paths.has(API + "/{id}")).isTrue();
+        assertThat(paths.get(API + "/{id}/label").get("put").get("responses").has("400")).isTrue();
+    }
+
+    @Test
     void takes_a_raw_png_body_as_predictions_do() {
         NumberComposer.Composed number = Numbers.composed(1, 3, 3, NumberComposer.Spacing.GAPPED, 3).get(0);
         HttpResponse<String> asBody = http.post(API, "image/png", Numbers.png(number.image()));
