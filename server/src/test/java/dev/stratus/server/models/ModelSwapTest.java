@@ -181,6 +181,9 @@ class ModelSwapTest {
                     .postJson("/api/v1/models/rollback", "{}");
             assertThat(closed.statusCode()).isEqualTo(404);
             assertThat(JSON.readTree(closed.body()).get("detail").asText()).contains("STRATUS_ADMIN_TOKEN");
+            JsonNode paths = JSON.readTree(new Http(off.url()).get("/api/openapi.json").body()).get("paths");
+            assertThat(paths.has("/api/v1/models")).isTrue();
+            assertThat(paths.get("/api/v1/models/{action}").get("post").get("responses").has("401")).isTrue();
             JsonNode view = JSON.readTree(new Http(off.url()).get("/api/v1/models").body());
             assertThat(view.get("serving").asText()).isEqualTo(shipped);
             assertThat(view.get("versions").get(0).get("role").asText()).isEqualTo("active");
