@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 /** The server-side commands: {@code up}, {@code worker}, {@code export-feedback} and {@code bench-hops}. */
 @Command(name = "stratus", mixinStandardHelpOptions = true, version = "stratus 0.1.0",
-        subcommands = {UpCommand.class, WorkerCommand.class, ExportFeedbackCommand.class, HopsCommand.class},
+        subcommands = {UpCommand.class, WorkerCommand.class, ExportFeedbackCommand.class, HopsCommand.class,
+                PublishModelsCommand.class},
         description = "Handwritten digit recognition: the app and its data.",
         footer = {"", "Each command's --help lists the environment variables it honours; docs/configuration.md has them all."})
 public final class ServerCli {

@@ -2,6 +2,7 @@ package dev.stratus.server;
 
 import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.model.Model;
+import dev.stratus.core.model.registry.ModelRegistry;
 import dev.stratus.server.kafka.KafkaEnvironment;
 import dev.stratus.server.store.CouchDbEnvironment;
 import dev.stratus.server.store.NumberDigits;
@@ -25,9 +26,11 @@ import java.util.stream.Stream;
  * @param couchDb   CouchDB's URL and credentials
  * @param maxDigits the longest number {@code up} reads from an image
  * @param admin     the token of the admin routes, or none
+ * @param registry  the model registry directory, or null
  */
 public record ServerEnvironment(String host, int port, Path model, String accessLog, String hostName,
-                                KafkaEnvironment kafka, CouchDbEnvironment couchDb, int maxDigits, AdminToken admin) {
+                                KafkaEnvironment kafka, CouchDbEnvironment couchDb, int maxDigits, AdminToken admin,
+                                Path registry) {
     public static final EnvVar HOST = new EnvVar("STRATUS_HOST",
             "Address 'up' binds when --host is not given (0.0.0.0 opens it to the network).", "127.0.0.1");
     public static final EnvVar PORT = new EnvVar("STRATUS_PORT",
@@ -76,7 +79,8 @@ public record ServerEnvironment(String host, int port, Path model, String access
                 KafkaEnvironment.from(env),
                 CouchDbEnvironment.from(env),
                 (int) MAX_DIGITS.wholeNumber(env, ServerConfig.Numbers.DEFAULT_MAX_DIGITS, 1, NumberDigits.MAX_DIGITS, ""),
-                AdminToken.of(env.get(ADMIN_TOKEN.name())));
+                AdminToken.of(env.get(ADMIN_TOKEN.name())),
+                ModelRegistry.VARIABLE.path(env));
     }
 
     /** This process's name among gateways or workers: host-pid, safe for client ids and topic names. */

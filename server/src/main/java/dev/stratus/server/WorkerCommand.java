@@ -3,6 +3,9 @@ package dev.stratus.server;
 import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
+import dev.stratus.server.kafka.ModelFollower;
+import dev.stratus.server.kafka.Topics;
+import dev.stratus.server.models.ModelRouter;
 import dev.stratus.server.kafka.HealthEndpoint;
 import dev.stratus.server.kafka.InferenceWorker;
 import dev.stratus.server.kafka.KafkaSettings;
@@ -31,6 +34,11 @@ final class WorkerCommand implements ServerCommand {
     @Option(names = "--model", description = "Model directory (default: $STRATUS_MODEL, else the shipped model).")
     Path model;
 
+    @Option(names = "--follow-models", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Follow the model control topic (stratus-models): serve the version it routes to, swapped "
+                    + "without a restart once loaded and smoke-tested; --no-follow-models pins --model (default: follow).")
+    boolean followModels;
+
     @Option(names = "--max-batch", defaultValue = "64", description = "Most messages per poll and per network call (default ${DEFAULT-VALUE}).")
     int maxBatch;
 
@@ -56,10 +64,17 @@ final class WorkerCommand implements ServerCommand {
         String id = workerId != null ? workerId : env.instanceId();
         KafkaSettings kafka = cluster.kafka(env.kafka());
         CouchDbSettings couchDb = cluster.couchDb(env.couchDb());
-        try (Model loaded = Model.resolve(model != null ? model : env.model(), OnnxClassifier.Threads.SERVING);
-             CouchDbPredictionStore store = CouchDbPredictionStore.open(couchDb)) {
+        Model loaded = Model.resolve(model != null ? model : env.model(), OnnxClassifier.Threads.SERVING);
+        ModelRouter router = new ModelRouter(loaded);
+        try (CouchDbPredictionStore store = CouchDbPredictionStore.open(couchDb)) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            InferenceWorker worker = InferenceWorker.connect(kafka, id, loaded, store, maxBatch, registry);
+            InferenceWorker worker = InferenceWorker.connect(kafka, id, router, store, maxBatch, registry);
+            ModelFollower follower = followModels ? new ModelFollower(kafka, id, router, registry) : null;
+            if (follower != null) {
+                Thread follow = new Thread(follower, "model-follower");
+                follow.setDaemon(true);
+                follow.start();
+            }
             Thread loop = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 LOG.info("Stopping worker {}: finishing the batch, committing, leaving the group", id);
@@ -73,15 +88,21 @@ final class WorkerCommand implements ServerCommand {
             HealthEndpoint health = healthPort >= 0
                     ? HealthEndpoint.start(healthHost, healthPort, () -> loop.isAlive(), worker::ready, registry::scrape)
                     : null;
-            LOG.info("Worker {} ready: model {}, Kafka {}, CouchDB {}{}", id, loaded.version(), kafka.bootstrapServers(), couchDb.url(),
-                    health == null ? "" : ", health on port " + health.port());
+            LOG.info("Worker {} ready: model {}{}, Kafka {}, CouchDB {}{}", id, loaded.version(),
+                    follower == null ? " (pinned)" : " (following " + Topics.MODELS + ")", kafka.bootstrapServers(),
+                    couchDb.url(), health == null ? "" : ", health on port " + health.port());
             try {
                 worker.run();
             } finally {
+                if (follower != null) {
+                    follower.close();
+                }
                 if (health != null) {
                     health.close();
                 }
             }
+        } finally {
+            router.close();
         }
         return 0;
     }

@@ -65,6 +65,13 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** A model from its two files' bytes (as a control message carries them); {@code source} names it in errors. */
+    public static Model of(byte[] card, byte[] onnx, String source, OnnxClassifier.Threads threads)
+            throws ModelLoadException {
+        ModelCard parsed = ModelCard.read(new java.io.ByteArrayInputStream(card), source + " card");
+        return new Model(parsed, OnnxClassifier.load(onnx, source, threads));
+    }
+
     /** The model shipped with Stratus. */
     public static Model loadDefault(OnnxClassifier.Threads threads) throws ModelLoadException {
         String base = ModelContract.DEFAULT_RESOURCE;

@@ -8,6 +8,7 @@ import dev.stratus.core.segment.Segmenter;
 import dev.stratus.server.store.NumberRecord;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.Prediction;
+import dev.stratus.server.models.ModelRouter;
 import dev.stratus.server.store.PredictionRecord;
 import dev.stratus.server.store.PredictionStore;
 import dev.stratus.server.store.StoreException;
@@ -43,16 +44,16 @@ import org.slf4j.LoggerFactory;
 final class BatchHandler {
     private static final Logger LOG = LoggerFactory.getLogger(BatchHandler.class);
 
-    private final Model model;
+    private final ModelRouter router;
     private final PredictionStore store;
     private final Producer<String, byte[]> producer;
     private final Executor storeExecutor;
     private final WorkerMetrics metrics;
     private final BooleanSupplier running;
 
-    BatchHandler(Model model, PredictionStore store, Producer<String, byte[]> producer, Executor storeExecutor,
+    BatchHandler(ModelRouter router, PredictionStore store, Producer<String, byte[]> producer, Executor storeExecutor,
                  WorkerMetrics metrics, BooleanSupplier running) {
-        this.model = model;
+        this.router = router;
         this.store = store;
         this.producer = producer;
         this.storeExecutor = storeExecutor;
@@ -71,6 +72,17 @@ final class BatchHandler {
 
     /** Handles {@code records}, completing {@code done} when every effect is acknowledged (or failed). */
     void handle(ConsumerRecords<String, byte[]> records, CompletableFuture<Void> done) {
+        // One model for the whole batch, digits and numbers: a swap changes the next batch, never
+        // this one (a canary takes whole batches, by the first request's key).
+        try (ModelRouter.Lease lease = router.acquire()) {
+            String first = records.isEmpty() ? "" : String.valueOf(records.iterator().next().key());
+            handle(records, lease.modelFor(first), done);
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    private void handle(ConsumerRecords<String, byte[]> records, Model model, CompletableFuture<Void> done) {
         try {
             metrics.batchSizes().record(records.count());
             List<Job> jobs = new ArrayList<>(records.count());
@@ -78,7 +90,7 @@ final class BatchHandler {
             List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> record : records) {
                 if (NumberMessages.isNumber(record.value())) {
-                    readNumber(record, readings, deadLetters);
+                    readNumber(record, model, readings, deadLetters);
                     continue;
                 }
                 try {
@@ -164,7 +176,7 @@ final class BatchHandler {
      * image the segmenter fails on in any way but "no digit" or "too many", becomes a dead letter
      * instead: it would fail again on every redelivery.
      */
-    private void readNumber(ConsumerRecord<String, byte[]> record, List<Reading> readings,
+    private void readNumber(ConsumerRecord<String, byte[]> record, Model model, List<Reading> readings,
                             List<ProducerRecord<String, byte[]>> deadLetters) {
         String id;
         String replyTo;

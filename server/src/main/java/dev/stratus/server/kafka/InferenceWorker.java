@@ -1,6 +1,7 @@
 package dev.stratus.server.kafka;
 
 import dev.stratus.core.model.Model;
+import dev.stratus.server.models.ModelRouter;
 import dev.stratus.server.store.PredictionStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -95,6 +96,12 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
     /** As above, gathering at most {@code maxBatch} records into one batch. */
     InferenceWorker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, Model model,
                     PredictionStore store, int maxBatch, MeterRegistry registry) {
+        this(consumer, producer, new ModelRouter(model), store, maxBatch, registry);
+    }
+
+    /** As above, each batch on what {@code router} routes to (the caller closes the router after the worker). */
+    InferenceWorker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, ModelRouter router,
+                    PredictionStore store, int maxBatch, MeterRegistry registry) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("--max-batch must be at least 1, got " + maxBatch);
         }
@@ -108,12 +115,18 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.handler = new BatchHandler(model, store, producer, storeExecutor, metrics, () -> running);
+        this.handler = new BatchHandler(router, store, producer, storeExecutor, metrics, () -> running);
     }
 
     /** A worker connected to the cluster of {@code settings}, the shared topics created if missing. */
     public static InferenceWorker connect(KafkaSettings settings, String workerId, Model model, PredictionStore store,
                                           int maxBatch, MeterRegistry registry) {
+        return connect(settings, workerId, new ModelRouter(model), store, maxBatch, registry);
+    }
+
+    /** As above, each batch on what {@code router} routes to (a {@link ModelFollower} may swap it). */
+    public static InferenceWorker connect(KafkaSettings settings, String workerId, ModelRouter router,
+                                          PredictionStore store, int maxBatch, MeterRegistry registry) {
         try (TopicAdmin admin = new TopicAdmin(settings, "worker-" + workerId)) {
             admin.ensureShared();
         }
@@ -131,7 +144,7 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
                 new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(KafkaPipeline.producerProperties(settings, "worker-" + workerId + "-out"),
                         new StringSerializer(), new ByteArraySerializer()),
-                model, store, maxBatch, registry);
+                router, store, maxBatch, registry);
     }
 
     @Override

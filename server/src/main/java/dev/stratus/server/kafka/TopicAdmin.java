@@ -48,6 +48,12 @@ public final class TopicAdmin implements AutoCloseable {
                 topic(Topics.DEAD_LETTERS, 1, rf, Map.of("retention.ms", Long.toString(7L * 24 * 3600 * 1000)))));
     }
 
+    /** The compacted model control topic: one partition, the latest record of each key kept for good. */
+    public void ensureModels() {
+        ensure(List.of(topic(Topics.MODELS, 1, replicationFactor(), Map.of("cleanup.policy", "compact",
+                "max.message.bytes", Integer.toString(ModelControl.MAX_RECORD_BYTES + 65_536)))));
+    }
+
     /** A gateway's own reply topic: one partition, short retention (replies are useless after the timeout). */
     public void ensureReplies(String topic) {
         ensureSinglePartition(topic, replicationFactor());

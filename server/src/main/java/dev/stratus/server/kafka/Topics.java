@@ -4,6 +4,8 @@ package dev.stratus.server.kafka;
 public final class Topics {
     /** Requests from every gateway; key = request id. */
     public static final String REQUESTS = "digit-requests";
+    /** The model control topic, compacted: models, the smoke sample and the routing ({@link ModelControl}). */
+    public static final String MODELS = "stratus-models";
     /** Messages that could not be processed, with the reason in headers. */
     public static final String DEAD_LETTERS = "digit-requests.dlq";
     /** Prefix of each gateway's own reply topic: {@code digit-replies.<gateway id>}. */

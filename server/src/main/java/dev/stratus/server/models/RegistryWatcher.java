@@ -1,14 +1,10 @@
 package dev.stratus.server.models;
 
-import dev.stratus.core.image.DigitImage;
-import dev.stratus.core.mnist.LabeledImages;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.core.model.registry.ModelRegistry;
 import dev.stratus.core.model.registry.RegistryException;
 import dev.stratus.core.model.registry.RegistryState;
-import dev.stratus.core.model.registry.SmokeTest;
-import dev.stratus.core.image.Preprocessor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -154,30 +150,8 @@ public final class RegistryWatcher implements AutoCloseable {
         }
         Model model = registry.load(version, threads);
         loadedHere.add(model);
-        Optional<SmokeTest> smoke = registry.smokeTest();
-        if (smoke.isPresent()) {
-            warm(model, smoke.get().sample());
-            SmokeTest.Result result = smoke.get().check(model);
-            if (!result.passed()) {
-                throw new RegistryException(result.message());
-            }
-            LOG.info("model {} loaded: {}", version, result.message());
-        }
+        ModelCheck.warmAndCheck(model, registry.smokeTest());
         return model;
-    }
-
-    /** Runs the sizes of batch serving sees through the new sessions, so its first requests are not its slowest. */
-    private static void warm(Model model, LabeledImages sample) {
-        Preprocessor preprocessor = new Preprocessor();
-        List<DigitImage> digits = new ArrayList<>(64);
-        for (int i = 0; i < Math.min(64, sample.count()); i++) {
-            digits.add(preprocessor.apply(sample.image(i)));
-        }
-        for (int size : new int[] {1, 2, 4, 8, 16, 32, 64}) {
-            for (int round = 0; round < 3; round++) {
-                model.classifier().classifyBatch(digits.subList(0, Math.min(size, digits.size())));
-            }
-        }
     }
 
     @Override

@@ -48,7 +48,8 @@ class BatchHandlerTest {
     }
 
     private BatchHandler handler(Executor executor) {
-        return new BatchHandler(model, store, producer, executor, WorkerMetrics.of(registry), () -> true);
+        return new BatchHandler(new dev.stratus.server.models.ModelRouter(model), store, producer, executor,
+                WorkerMetrics.of(registry), () -> true);
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.stratus.core.model.registry.SmokeTest;
 import dev.stratus.server.AdminToken;
 import dev.stratus.server.Digits;
 import dev.stratus.server.Http;
+import dev.stratus.server.PredictionLoad;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.StratusServer;
 import java.io.IOException;
@@ -20,11 +21,7 @@ import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +52,7 @@ class ModelSwapTest {
     @Test
     void twenty_promotions_and_rollbacks_under_load_fail_no_request() throws Exception {
         addCandidate(CANDIDATE);
-        try (StratusServer server = start(); Load load = new Load(new Http(server.url()), 4)) {
+        try (StratusServer server = start(); PredictionLoad load = new PredictionLoad(new Http(server.url()), 4)) {
             Http admin = admin(server);
             load.awaitAnswers(200);
             for (int i = 0; i < 20; i++) {
@@ -65,7 +62,7 @@ class ModelSwapTest {
                 assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
                 assertThat(JSON.readTree(changed.body()).get("serving").asText()).isEqualTo(next);
                 for (int k = 0; k < 5; k++) {
-                    assertThat(predictedBy(new Http(server.url()), k)).as("answers after swap %d", i).isEqualTo(next);
+                    assertThat(PredictionLoad.versionOf(new Http(server.url()), k)).as("answers after swap %d", i).isEqualTo(next);
                 }
             }
             load.stop();
@@ -88,7 +85,7 @@ class ModelSwapTest {
             JsonNode view = JSON.readTree(refused.body());
             assertThat(view.get("serving").asText()).isEqualTo(shipped);
             assertThat(view.get("refused").asText()).contains("broken").contains("output shape");
-            assertThat(predictedBy(new Http(server.url()), 1)).isEqualTo(shipped);
+            assertThat(PredictionLoad.versionOf(new Http(server.url()), 1)).isEqualTo(shipped);
 
             HttpResponse<String> back = change(admin, "rollback", "");
             assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
@@ -107,7 +104,7 @@ class ModelSwapTest {
             assertThat(refused.statusCode()).isEqualTo(409);
             assertThat(JSON.readTree(refused.body()).get("refused").asText())
                     .contains("uniform: ").contains("its card claims 99.").contains("refused");
-            assertThat(predictedBy(new Http(server.url()), 2)).isEqualTo(shipped);
+            assertThat(PredictionLoad.versionOf(new Http(server.url()), 2)).isEqualTo(shipped);
         }
     }
 
@@ -118,7 +115,7 @@ class ModelSwapTest {
             HttpResponse<String> canary = change(admin(server), "canary",
                     "{\"version\":\"" + CANDIDATE + "\",\"share\":0.1}");
             assertThat(canary.statusCode()).as(canary.body()).isEqualTo(200);
-            try (Load load = new Load(new Http(server.url()), 4)) {
+            try (PredictionLoad load = new PredictionLoad(new Http(server.url()), 4)) {
                 load.awaitAnswers(5_000);
                 load.stop();
                 assertThat(load.failures()).isEmpty();
@@ -144,7 +141,7 @@ class ModelSwapTest {
             Http http = new Http(server.url());
             int nonZero = 0;
             for (int i = 0; i < 100; i++) {
-                assertThat(predictedBy(http, i)).isEqualTo(shipped);
+                assertThat(PredictionLoad.versionOf(http, i)).isEqualTo(shipped);
                 nonZero += Digits.label(i) == 0 ? 0 : 1;
             }
             JsonNode agreement = null;
@@ -207,13 +204,6 @@ class ModelSwapTest {
         return admin.postJson("/api/v1/models/" + action, body.isEmpty() ? "{}" : body);
     }
 
-    /** The version that answered MNIST test digit {@code index}. */
-    static String predictedBy(Http http, int index) throws IOException {
-        HttpResponse<String> answer = http.postJson("/api/v1/predictions", Digits.pixelsJson(index));
-        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-        return JSON.readTree(answer.body()).get("modelVersion").asText();
-    }
-
     private static LabeledImages zeros(LabeledImages digits) {
         java.io.ByteArrayOutputStream pixels = new java.io.ByteArrayOutputStream();
         java.io.ByteArrayOutputStream labels = new java.io.ByteArrayOutputStream();
@@ -242,69 +232,6 @@ class ModelSwapTest {
     private static byte[] resource(String file) throws IOException {
         try (InputStream in = ModelSwapTest.class.getResourceAsStream(ModelContract.DEFAULT_RESOURCE + file)) {
             return in.readAllBytes();
-        }
-    }
-
-    /** Clients posting MNIST digits back to back until stopped, tallying answers by version and every failure. */
-    static final class Load implements AutoCloseable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Map<String, AtomicInteger> versions = new ConcurrentHashMap<>();
-        private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final AtomicInteger answered = new AtomicInteger();
-        private final List<Thread> threads = new ArrayList<>();
-
-        Load(Http http, int clients) {
-            for (int c = 0; c < clients; c++) {
-                int offset = c * 300;
-                Thread t = new Thread(() -> {
-                    for (int i = 0; running.get(); i++) {
-                        try {
-                            HttpResponse<String> r = http.postJson("/api/v1/predictions", Digits.pixelsJson((offset + i) % 2000));
-                            if (r.statusCode() != 200) {
-                                failures.add(r.statusCode() + " " + r.body());
-                            } else {
-                                versions.computeIfAbsent(JSON.readTree(r.body()).get("modelVersion").asText(),
-                                        v -> new AtomicInteger()).incrementAndGet();
-                                answered.incrementAndGet();
-                            }
-                        } catch (IOException | RuntimeException e) {
-                            failures.add(e.toString());
-                        }
-                    }
-                }, "load-" + c);
-                t.start();
-                threads.add(t);
-            }
-        }
-
-        void awaitAnswers(int count) throws InterruptedException {
-            for (long end = System.nanoTime() + 60_000_000_000L; answered.get() < count && System.nanoTime() < end; ) {
-                Thread.sleep(10);
-            }
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            for (Thread t : threads) {
-                t.join(10_000);
-            }
-        }
-
-        int answered() {
-            return answered.get();
-        }
-
-        Map<String, AtomicInteger> versions() {
-            return versions;
-        }
-
-        List<String> failures() {
-            return List.copyOf(failures);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop();
         }
     }
 }
