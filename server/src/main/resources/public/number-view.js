@@ -35,6 +35,11 @@ export function createNumberView(el, { onCorrected, onError }) {
   });
   el.fixKeys.replaceChildren(...keys);
   el.fixCancel.addEventListener("click", () => closeFix(true));
+  el.numberFix.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    closeFix(true);
+  });
 
   const items = () => Array.from(el.numberDigits.children);
 
