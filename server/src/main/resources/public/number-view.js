@@ -91,6 +91,7 @@ export function createNumberView(el, { onCorrected, onError }) {
   function digitItem(digit, index, count) {
     const item = element("li", "number-digit");
     item.dataset.index = String(index);
+    item.dataset.corrected = "false";
     const pick = element("button", "digit-pick", String(digit.digit));
     pick.type = "button";
     pick.setAttribute("aria-expanded", "false");
