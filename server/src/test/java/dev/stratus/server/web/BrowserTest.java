@@ -6,20 +6,16 @@ import static org.assertj.core.api.Assertions.offset;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stratus.core.image.Mnist;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.interactions.Actions;
@@ -32,26 +28,7 @@ import org.openqa.selenium.support.ui.Select;
  * the model. The page predicts live as well; Predict asks again at once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class BrowserTest {
-    @TempDir
-    static Path temp;
-
-    private static BrowserPage page;
-    private static MnistPen pen;
-
-    @BeforeAll
-    static void startServerAndBrowser() throws IOException {
-        pen = MnistPen.fromTestSet();
-        page = BrowserPage.start(temp);
-    }
-
-    @AfterAll
-    static void stopBrowserAndServer() {
-        if (page != null) {
-            page.close();
-        }
-    }
-
+class BrowserTest extends PageTest {
     @BeforeEach
     void openThePage() {
         page.open();

@@ -5,15 +5,10 @@ import static org.assertj.core.api.Assertions.offset;
 
 import dev.stratus.server.web.MnistPen.Point;
 import dev.stratus.server.web.MnistPen.Stroke;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.interactions.Actions;
@@ -23,26 +18,7 @@ import org.openqa.selenium.interactions.Actions;
  * server: live answers without Predict, undo of the last stroke (button and Ctrl+Z), no stale
  * answer after Clear, continuous strokes however fast the pen moves, and the remembered mode.
  */
-class DrawingTest {
-    @TempDir
-    static Path temp;
-
-    private static BrowserPage page;
-    private static MnistPen pen;
-
-    @BeforeAll
-    static void startServerAndBrowser() throws IOException {
-        pen = MnistPen.fromTestSet();
-        page = BrowserPage.start(temp);
-    }
-
-    @AfterAll
-    static void stopBrowserAndServer() {
-        if (page != null) {
-            page.close();
-        }
-    }
-
+class DrawingTest extends PageTest {
     @BeforeEach
     void openThePage() {
         page.open();
