@@ -5,9 +5,9 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The serving-side commands: {@code evaluate}, {@code bench} and {@code numbers}. They need ONNX Runtime only. */
+/** The serving-side commands: {@code evaluate}, {@code bench}, {@code numbers} and {@code models}. They need ONNX Runtime only. */
 @Command(name = "stratus", mixinStandardHelpOptions = true, version = "stratus 0.1.0",
-        subcommands = {EvaluateCommand.class, BenchCommand.class, NumbersCommand.class},
+        subcommands = {EvaluateCommand.class, BenchCommand.class, NumbersCommand.class, ModelsCommand.class},
         description = "Handwritten digit recognition: evaluate and benchmark models.",
         footer = {"", "Each command's --help lists the environment variables it honours; docs/configuration.md has them all."})
 public final class StratusCli {

@@ -29,10 +29,15 @@ record FeedbackFilter(int maxRelabels, Set<String> flaggedClients) {
     }
 
     Verdict judge(List<LabelChange> history) {
-        if (history.stream().anyMatch(change -> flaggedClients.contains(change.client()))) {
+        return judgeClients(history.stream().map(LabelChange::client).toList());
+    }
+
+    /** The same for a history of any kind of label: the client of each change, oldest first. */
+    Verdict judgeClients(List<String> clients) {
+        if (clients.stream().anyMatch(flaggedClients::contains)) {
             return Verdict.FLAGGED_CLIENT;
         }
-        return history.size() - 1 > maxRelabels ? Verdict.RELABELLED : Verdict.KEPT;
+        return clients.size() - 1 > maxRelabels ? Verdict.RELABELLED : Verdict.KEPT;
     }
 
     /** Client addresses, one a line; blank lines and lines starting with '#' are skipped. */

@@ -1,5 +1,7 @@
 package dev.stratus.server;
 
+import dev.stratus.core.segment.Segmenter;
+import dev.stratus.server.store.NumberDigits;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -11,13 +13,27 @@ import java.time.Duration;
  * @param rateLimit how fast one client may call the API
  * @param queue     how images wait for inference and for how long
  * @param storage   where predictions are kept and which model answers
+ * @param numbers   how long a number read from a whole image may be
+ * @param admin     the token that opens the admin routes, or {@link AdminToken#NONE}: they are off
  */
-public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage) {
+public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage, Numbers numbers,
+                           AdminToken admin) {
 
     public ServerConfig {
-        if (network == null || rateLimit == null || queue == null || storage == null) {
+        if (network == null || rateLimit == null || queue == null || storage == null || numbers == null
+                || admin == null) {
             throw new IllegalArgumentException("every group of the server's configuration must be set");
         }
+    }
+
+    /** The first four groups, numbers as by default, no admin routes. */
+    public ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage) {
+        this(network, rateLimit, queue, storage, new Numbers(Numbers.DEFAULT_MAX_DIGITS));
+    }
+
+    /** Without admin routes. */
+    public ServerConfig(Network network, RateLimit rateLimit, Queue queue, Storage storage, Numbers numbers) {
+        this(network, rateLimit, queue, storage, numbers, AdminToken.NONE);
     }
 
     /**
@@ -96,11 +112,34 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
     /**
      * @param dataDirectory  where the embedded prediction store keeps its file
      * @param modelDirectory a model directory, or null for the shipped model
+     * @param registryDirectory a model registry to serve from and follow, or null to serve one fixed model
      */
-    public record Storage(Path dataDirectory, Path modelDirectory) {
+    public record Storage(Path dataDirectory, Path modelDirectory, Path registryDirectory) {
         public Storage {
             if (dataDirectory == null) {
                 throw new IllegalArgumentException("the data directory must be set");
+            }
+            if (modelDirectory != null && registryDirectory != null) {
+                throw new IllegalArgumentException("serve a model directory (--model) or a registry (--registry), not both");
+            }
+        }
+
+        public Storage(Path dataDirectory, Path modelDirectory) {
+            this(dataDirectory, modelDirectory, null);
+        }
+    }
+
+    /**
+     * @param maxDigits an image read as more digits than this is refused with 400
+     *                  {@code number_too_long}; at most {@value NumberDigits#MAX_DIGITS}
+     */
+    public record Numbers(int maxDigits) {
+        public static final int DEFAULT_MAX_DIGITS = Segmenter.DEFAULT_MAX_DIGITS;
+
+        public Numbers {
+            if (maxDigits < 1 || maxDigits > NumberDigits.MAX_DIGITS) {
+                throw new IllegalArgumentException("the longest number must be 1-" + NumberDigits.MAX_DIGITS
+                        + " digits, got " + maxDigits);
             }
         }
     }
@@ -135,6 +174,9 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         private Duration inferenceTimeout = Duration.ofSeconds(5);
         private Path dataDirectory = defaultDataDirectory();
         private Path modelDirectory;
+        private Path registryDirectory;
+        private AdminToken admin = AdminToken.NONE;
+        private int maxDigits = Numbers.DEFAULT_MAX_DIGITS;
 
         private Builder() {
         }
@@ -201,8 +243,24 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
         }
 
         /** Null serves the shipped model. */
+        public Builder admin(AdminToken value) {
+            admin = value;
+            return this;
+        }
+
+        /** Null serves one fixed model; a directory serves its registry's active version and follows its changes. */
+        public Builder registryDirectory(Path value) {
+            registryDirectory = value;
+            return this;
+        }
+
         public Builder modelDirectory(Path value) {
             modelDirectory = value;
+            return this;
+        }
+
+        public Builder maxDigits(int value) {
+            maxDigits = value;
             return this;
         }
 
@@ -218,7 +276,7 @@ public record ServerConfig(Network network, RateLimit rateLimit, Queue queue, St
             return new ServerConfig(new Network(host, port, managementPort(), maxBodyBytes, requestTimeout),
                     new RateLimit(ratePerSecond, rateBurst),
                     new Queue(queueCapacity, maxBatch, batchDelay, inferenceTimeout),
-                    new Storage(dataDirectory, modelDirectory));
+                    new Storage(dataDirectory, modelDirectory, registryDirectory), new Numbers(maxDigits), admin);
         }
     }
 }

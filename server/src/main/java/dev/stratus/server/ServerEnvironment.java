@@ -4,6 +4,7 @@ import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.model.Model;
 import dev.stratus.server.kafka.KafkaEnvironment;
 import dev.stratus.server.store.CouchDbEnvironment;
+import dev.stratus.server.store.NumberDigits;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -22,20 +23,29 @@ import java.util.stream.Stream;
  * @param hostName  this host's name, the first part of default gateway and worker ids
  * @param kafka     Kafka's bootstrap servers, session timeout and client settings
  * @param couchDb   CouchDB's URL and credentials
+ * @param maxDigits the longest number {@code up} reads from an image
+ * @param admin     the token of the admin routes, or none
  */
 public record ServerEnvironment(String host, int port, Path model, String accessLog, String hostName,
-                                KafkaEnvironment kafka, CouchDbEnvironment couchDb) {
+                                KafkaEnvironment kafka, CouchDbEnvironment couchDb, int maxDigits, AdminToken admin) {
     public static final EnvVar HOST = new EnvVar("STRATUS_HOST",
             "Address 'up' binds when --host is not given (0.0.0.0 opens it to the network).", "127.0.0.1");
     public static final EnvVar PORT = new EnvVar("STRATUS_PORT",
             "TCP port of 'up' when --port is not given (0 picks a free one).", "8080");
     public static final EnvVar ACCESS_LOG = new EnvVar("STRATUS_ACCESS_LOG",
             "Level of the access log, one line per request: OFF silences it.", "INFO");
+    public static final EnvVar ADMIN_TOKEN = new EnvVar("STRATUS_ADMIN_TOKEN",
+            "Bearer token of the admin routes (model changes under /api/v1/models/); 16 characters or more.",
+            "none: the admin routes are off");
+    public static final EnvVar MAX_DIGITS = new EnvVar("STRATUS_MAX_DIGITS",
+            "Longest number 'up' reads from an image (POST /api/v1/numbers) when --max-digits is not given; "
+                    + "longer ones are 400 number_too_long.", Integer.toString(ServerConfig.Numbers.DEFAULT_MAX_DIGITS));
     public static final EnvVar HOSTNAME = new EnvVar("HOSTNAME",
             "This host's name, the first part of the default gateway and worker ids.", "host");
 
     /** What {@code up} honours. */
-    public static final List<EnvVar> UP = concat(List.of(HOST, PORT, Model.VARIABLE, ACCESS_LOG, HOSTNAME),
+    public static final List<EnvVar> UP = concat(List.of(HOST, PORT, Model.VARIABLE, ACCESS_LOG, HOSTNAME, MAX_DIGITS,
+                    ADMIN_TOKEN),
             KafkaEnvironment.VARIABLES, CouchDbEnvironment.VARIABLES);
     /** What {@code worker} honours. */
     public static final List<EnvVar> WORKER = concat(List.of(Model.VARIABLE, HOSTNAME),
@@ -49,7 +59,7 @@ public record ServerEnvironment(String host, int port, Path model, String access
         if (host == null || host.isBlank() || hostName == null || accessLog == null) {
             throw new IllegalArgumentException("the host, host name and access log level must be set");
         }
-        if (kafka == null || couchDb == null) {
+        if (kafka == null || couchDb == null || admin == null) {
             throw new IllegalArgumentException("the Kafka and CouchDB environments must be set");
         }
     }
@@ -64,7 +74,9 @@ public record ServerEnvironment(String host, int port, Path model, String access
                         .sorted().toList()) + ")", ServerEnvironment::level),
                 HOSTNAME.text(env, HOSTNAME.byDefault()),
                 KafkaEnvironment.from(env),
-                CouchDbEnvironment.from(env));
+                CouchDbEnvironment.from(env),
+                (int) MAX_DIGITS.wholeNumber(env, ServerConfig.Numbers.DEFAULT_MAX_DIGITS, 1, NumberDigits.MAX_DIGITS, ""),
+                AdminToken.of(env.get(ADMIN_TOKEN.name())));
     }
 
     /** This process's name among gateways or workers: host-pid, safe for client ids and topic names. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.stratus.server.predict.NumberService;
 import dev.stratus.server.predict.PredictionService;
 import dev.stratus.server.store.PredictionStore;
 import dev.stratus.server.web.HttpServer;
@@ -54,7 +55,10 @@ public final class StratusServer implements AutoCloseable {
         try {
             PredictionService service = new PredictionService(backend.pipeline(), backend.store(),
                     config.queue().timeout());
-            WebApp web = new WebApp(config, service, backend.pipeline(), backend.store(), registry, json());
+            NumberService numbers = new NumberService(backend.pipeline(), backend.store().numbers(),
+                    config.queue().timeout(), registry);
+            WebApp web = new WebApp(config, service, numbers, backend.pipeline(), backend.store(), registry, json());
+            web.models(backend.models(), config.admin());
             try {
                 HttpServer management = web.listenManagement();
                 try {

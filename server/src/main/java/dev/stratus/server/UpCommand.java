@@ -2,7 +2,6 @@ package dev.stratus.server;
 
 import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.model.Model;
-import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.store.SqlPredictionStore;
 import dev.stratus.server.warmup.Warmup;
 import java.io.IOException;
@@ -39,6 +38,11 @@ final class UpCommand implements ServerCommand {
     @Option(names = "--model", description = "Model directory (default: $STRATUS_MODEL, else the shipped model).")
     Path model;
 
+    @Option(names = "--registry",
+            description = "Embedded: serve the active version of this model registry and follow its changes "
+                    + "(promote, rollback, canary, shadow) without a restart; see 'stratus models' (default: a fixed model).")
+    Path registry;
+
     @Option(names = "--max-body", defaultValue = "1048576", description = "Largest request body in bytes (default ${DEFAULT-VALUE}).")
     long maxBody;
 
@@ -59,6 +63,10 @@ final class UpCommand implements ServerCommand {
 
     @Option(names = "--timeout-ms", defaultValue = "5000", description = "Inference timeout before 504, milliseconds (default ${DEFAULT-VALUE}).")
     long timeoutMillis;
+
+    @Option(names = "--max-digits", description = "Longest number POST /api/v1/numbers reads before 400 "
+            + "number_too_long, 1-64 (default: $STRATUS_MAX_DIGITS, else 16).")
+    Integer maxDigits;
 
     @Option(names = "--warmup-seconds", defaultValue = "20",
             description = "Embedded: before reporting ready, drive a throwaway copy of the request path until the JIT "
@@ -118,7 +126,10 @@ final class UpCommand implements ServerCommand {
                 .batchDelay(Duration.ofNanos(batchDelayMicros * 1_000))
                 .inferenceTimeout(Duration.ofMillis(timeoutMillis))
                 .dataDirectory(dataDir != null ? dataDir : ServerConfig.defaultDataDirectory())
-                .modelDirectory(model != null ? model : env.model())
+                .modelDirectory(model != null ? model : registry != null ? null : env.model())
+                .registryDirectory(registry)
+                .admin(env.admin())
+                .maxDigits(maxDigits != null ? maxDigits : env.maxDigits())
                 .build();
     }
 
@@ -126,10 +137,14 @@ final class UpCommand implements ServerCommand {
         if (warmupSeconds < 0) {
             throw new IllegalArgumentException("--warmup-seconds must be 0 or more, got " + warmupSeconds);
         }
+        if (registry != null && !"embedded".equals(pipeline)) {
+            throw new IllegalArgumentException("--registry is for the embedded pipeline; with --pipeline kafka the "
+                    + "workers serve the models");
+        }
         return switch (pipeline) {
             case "embedded" -> warmupSeconds > 0 ? warmed(config) : Backend.embedded(config);
             case "kafka" -> Backend.kafka(cluster.kafka(env.kafka()), cluster.couchDb(env.couchDb()),
-                    gatewayId != null ? gatewayId : env.instanceId(), maxInFlight);
+                    gatewayId != null ? gatewayId : env.instanceId(), maxInFlight, config.numbers().maxDigits());
             default -> throw new IllegalArgumentException("--pipeline is 'embedded' or 'kafka', not '" + pipeline + "'");
         };
     }
@@ -138,7 +153,7 @@ final class UpCommand implements ServerCommand {
     private Backend.Factory warmed(ServerConfig config) throws IOException {
         // A data directory that cannot be opened fails now, with its own message, not after the warm-up.
         SqlPredictionStore.open(DataDirectory.prepare(config.storage().dataDirectory())).close();
-        Model model = Model.resolve(config.storage().modelDirectory(), OnnxClassifier.Threads.SERVING);
+        Model model = Backend.initialModel(config);
         try {
             LOG.info("Warmed up: {}", Warmup.run(config, model, Duration.ofSeconds(warmupSeconds)));
         } catch (IOException | RuntimeException e) {

@@ -87,4 +87,17 @@ class ServerCliTest {
         assertThat(none.config(env).network().port()).isEqualTo(9090);
         assertThat(none.config(ServerEnvironment.from(Map.of())).network().host()).isEqualTo("127.0.0.1");
     }
+
+    @Test
+    void the_longest_number_comes_from_the_flag_else_the_environment() {
+        ServerEnvironment env = ServerEnvironment.from(Map.of("STRATUS_MAX_DIGITS", "8"));
+        UpCommand flag = new UpCommand();
+        new CommandLine(flag).parseArgs("--max-digits", "4");
+        UpCommand none = new UpCommand();
+        new CommandLine(none).parseArgs();
+
+        assertThat(flag.config(env).numbers().maxDigits()).isEqualTo(4);
+        assertThat(none.config(env).numbers().maxDigits()).isEqualTo(8);
+        assertThat(none.config(ServerEnvironment.from(Map.of())).numbers().maxDigits()).isEqualTo(16);
+    }
 }

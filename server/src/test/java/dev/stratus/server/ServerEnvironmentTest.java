@@ -52,6 +52,15 @@ class ServerEnvironmentTest {
     }
 
     @Test
+    void the_longest_number_is_read_and_checked() {
+        assertThat(ServerEnvironment.from(Map.of()).maxDigits()).isEqualTo(16);
+        assertThat(ServerEnvironment.from(Map.of("STRATUS_MAX_DIGITS", "8")).maxDigits()).isEqualTo(8);
+        assertThatThrownBy(() -> ServerEnvironment.from(Map.of("STRATUS_MAX_DIGITS", "65")))
+                .hasMessageStartingWith("STRATUS_MAX_DIGITS must be a whole number from 1 to 64");
+        assertThatThrownBy(() -> ServerConfig.builder().maxDigits(0).build()).hasMessageContaining("1-64 digits");
+    }
+
+    @Test
     void the_session_timeout_reaches_the_worker_settings_and_no_client_property() {
         KafkaSettings settings = ServerEnvironment.from(Map.of("STRATUS_KAFKA_BOOTSTRAP", "k1:9092",
                 "STRATUS_KAFKA_SESSION_TIMEOUT_MS", "20000")).kafka().settings(null, 6, 0);

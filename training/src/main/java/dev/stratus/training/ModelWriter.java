@@ -59,7 +59,8 @@ public final class ModelWriter {
                 confusion.toEvaluation("MNIST test (10,000 images), through the serving preprocessing"),
                 new ModelCard.Training(run.wallSeconds(), run.epochs(), run.checkpoints(), run.secondsToReference(),
                         TrainingOptions.REFERENCE_ACCURACY, distributed),
-                ModelCard.Machine.current());
+                ModelCard.Machine.current(),
+                null);
         card.write(directory.resolve(ModelContract.CARD_FILE));
         writeCurves(card, directory.resolve(ModelContract.CURVES_FILE));
         ConfusionChart.write(confusion, String.format("%s: %.2f %% on the MNIST test set", version,

@@ -24,7 +24,8 @@ public record ModelCard(
         Map<String, String> dataSha256,
         Evaluation test,
         Training training,
-        Machine machine) {
+        Machine machine,
+        Gate gate) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -55,6 +56,23 @@ public record ModelCard(
 
     /** The test accuracy measured after some training time (evaluation time not counted). */
     public record Checkpoint(double trainingSeconds, long images, double testAccuracy) {
+    }
+
+    /**
+     * The retraining gate's decision on this model: accepted into the registry or refused, against
+     * which active version, with both models' scores on the MNIST test set and on the users'
+     * held-back corrections, and the tolerance the candidate had.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Gate(String decision, String against, double tolerance, double mnistCandidate, double mnistActive,
+                       Double feedbackCandidate, Double feedbackActive, int feedbackHeldBack, int feedbackTrained,
+                       String reason, String decidedAt) {
+    }
+
+    /** The same card with the gate's decision. */
+    public ModelCard withGate(Gate value) {
+        return new ModelCard(formatVersion, version, createdAt, architecture, hyperParameters, dataSha256, test,
+                training, machine, value);
     }
 
     /** Where it was trained. */

@@ -1,6 +1,11 @@
 package dev.stratus.server.kafka;
 
+import dev.stratus.core.image.BlankImageException;
 import dev.stratus.core.image.DigitImage;
+import dev.stratus.core.segment.NumberTooLongException;
+import dev.stratus.core.segment.SegmentedNumber;
+import dev.stratus.core.segment.Segmenter;
+import dev.stratus.server.store.NumberRecord;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.Prediction;
 import dev.stratus.server.store.PredictionRecord;
@@ -10,10 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Callback;
@@ -26,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns one polled batch into its effects: undecodable requests to the dead-letter topic, the
- * rest classified in one call on the calling thread, then (on a store thread) stored in one bulk
+ * digits classified in one call on the calling thread (each number read there too, by the
+ * {@link Segmenter}: its pieces in one call of their own), then (on a store thread) stored in one bulk
  * write, retried while the store is down, and answered on each gateway's reply topic. The batch
  * is done when Kafka has acknowledged every reply and dead letter, and it always completes:
  * anything that throws once the batch exists (a send, the hand-off to the store thread) fails it,
@@ -56,13 +64,23 @@ final class BatchHandler {
     private record Job(ConsumerRecord<String, byte[]> record, String id, DigitImage image, String replyTo) {
     }
 
+    /** A number as read: its record, or the reason none was read (no digit, too many). */
+    private record Reading(ConsumerRecord<String, byte[]> record, String id, String replyTo, NumberRecord number,
+                           IllegalArgumentException refusal, long inferenceMicros) {
+    }
+
     /** Handles {@code records}, completing {@code done} when every effect is acknowledged (or failed). */
     void handle(ConsumerRecords<String, byte[]> records, CompletableFuture<Void> done) {
         try {
             metrics.batchSizes().record(records.count());
             List<Job> jobs = new ArrayList<>(records.count());
+            List<Reading> readings = new ArrayList<>();
             List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> record : records) {
+                if (NumberMessages.isNumber(record.value())) {
+                    readNumber(record, readings, deadLetters);
+                    continue;
+                }
                 try {
                     jobs.add(decode(record));
                 } catch (IllegalArgumentException e) {
@@ -79,14 +97,19 @@ final class BatchHandler {
                 results.add(PredictionRecord.classified(jobs.get(i).id(), now, model.version(), predictions.get(i),
                         jobs.get(i).image()));
             }
-            int replies = (int) jobs.stream().filter(job -> job.replyTo() != null).count();
+            int replies = (int) (jobs.stream().filter(job -> job.replyTo() != null).count()
+                    + readings.stream().filter(reading -> reading.replyTo() != null).count());
             Acknowledgements acks = new Acknowledgements(deadLetters.size() + replies, done,
-                    () -> metrics.processed().increment(jobs.size()));
+                    () -> metrics.processed().increment(jobs.size() + readings.size()));
             // Dead letters need no store: sent now; the batch waits for their acknowledgement too.
             deadLetters.forEach(out -> producer.send(out, acks));
-            if (!results.isEmpty()) {
+            if (!results.isEmpty() || !readings.isEmpty()) {
                 Timing timing = new Timing(now, inferenceMicros, jobs.size());
-                storeExecutor.execute(() -> storeThenReply(jobs, results, timing, acks, done));
+                storeExecutor.execute(() -> {
+                    if (storeThenReply(jobs, results, timing, acks, done)) {
+                        storeThenReplyNumbers(readings, acks, done);
+                    }
+                });
             }
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
@@ -101,13 +124,16 @@ final class BatchHandler {
      * Stores, then answers each request with its record as stored: for a redelivered request
      * that is the first record, so the answer equals the record whichever delivery answers.
      */
-    private void storeThenReply(List<Job> jobs, List<PredictionRecord> results, Timing timing, Acknowledgements acks,
-                                CompletableFuture<Void> done) {
+    private boolean storeThenReply(List<Job> jobs, List<PredictionRecord> results, Timing timing,
+                                   Acknowledgements acks, CompletableFuture<Void> done) {
+        if (results.isEmpty()) {
+            return true;
+        }
         try {
-            List<PredictionRecord> stored = storeUntilDone(results);
+            List<PredictionRecord> stored = storeUntilDone("predictions", () -> store.saveAll(results));
             if (stored == null) {
                 done.completeExceptionally(new StoreException("stopped before the batch was stored", null));
-                return;
+                return false;
             }
             // Counted before the replies go: the last acknowledgement completes the batch.
             int redelivered = 0;
@@ -124,6 +150,75 @@ final class BatchHandler {
             for (int i = 0; i < jobs.size(); i++) {
                 if (jobs.get(i).replyTo() != null) {
                     producer.send(reply(jobs.get(i), stored.get(i), timing), acks);
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+            return false;
+        }
+    }
+
+    /**
+     * Reads one number request into {@code readings}; a request that cannot be decoded, or whose
+     * image the segmenter fails on in any way but "no digit" or "too many", becomes a dead letter
+     * instead: it would fail again on every redelivery.
+     */
+    private void readNumber(ConsumerRecord<String, byte[]> record, List<Reading> readings,
+                            List<ProducerRecord<String, byte[]>> deadLetters) {
+        String id;
+        String replyTo;
+        NumberMessages.Request request;
+        try {
+            id = requestId(record);
+            replyTo = replyTo(record);
+            request = NumberMessages.request(record.value());
+        } catch (IllegalArgumentException e) {
+            deadLetters.add(deadLetter(record, e.getMessage()));
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            SegmentedNumber number = new Segmenter(model.classifier(), request.maxDigits()).segment(request.image());
+            readings.add(new Reading(record, id, replyTo, NumberRecord.classified(id, Instant.now(), model.version(),
+                    number), null, (System.nanoTime() - start) / 1_000));
+        } catch (BlankImageException | NumberTooLongException refused) {
+            readings.add(new Reading(record, id, replyTo, null, refused, (System.nanoTime() - start) / 1_000));
+        } catch (RuntimeException e) {
+            LOG.error("reading number {} failed", id, e);
+            deadLetters.add(deadLetter(record, "the number could not be read: " + e));
+        }
+    }
+
+    /** Stores the numbers read (as the predictions are), then answers each: its stored record, or its refusal. */
+    private void storeThenReplyNumbers(List<Reading> readings, Acknowledgements acks, CompletableFuture<Void> done) {
+        if (readings.isEmpty()) {
+            return;
+        }
+        try {
+            List<NumberRecord> read = readings.stream().map(Reading::number).filter(Objects::nonNull).toList();
+            List<NumberRecord> stored = read.isEmpty() ? read
+                    : storeUntilDone("numbers", () -> store.numbers().saveAll(read));
+            if (stored == null) {
+                done.completeExceptionally(new StoreException("stopped before the numbers were stored", null));
+                return;
+            }
+            Instant now = Instant.now();
+            int next = 0;
+            for (Reading reading : readings) {
+                NumberMessages.Reply reply;
+                if (reading.number() == null) {
+                    reply = NumberMessages.Reply.refused(reading.id(), reading.refusal());
+                } else {
+                    long queueMicros = Math.max(0, (now.toEpochMilli() - reading.record().timestamp()) * 1_000);
+                    reply = NumberMessages.Reply.read(reading.id(), stored.get(next++), queueMicros,
+                            reading.inferenceMicros());
+                }
+                if (reading.replyTo() != null) {
+                    ProducerRecord<String, byte[]> out = new ProducerRecord<>(reading.replyTo(), reading.id(),
+                            NumberMessages.reply(reply));
+                    out.headers().add(Topics.CORRELATION_ID, reading.id().getBytes(StandardCharsets.UTF_8));
+                    producer.send(out, acks);
                 }
             }
         } catch (RuntimeException e) {
@@ -175,6 +270,12 @@ final class BatchHandler {
     }
 
     private Job decode(ConsumerRecord<String, byte[]> record) {
+        String id = requestId(record);
+        String replyTo = replyTo(record);
+        return new Job(record, id, DigitMessages.image(record.value()), replyTo);
+    }
+
+    private static String requestId(ConsumerRecord<String, byte[]> record) {
         String id = header(record, Topics.CORRELATION_ID);
         if (id == null) {
             id = record.key();
@@ -182,11 +283,15 @@ final class BatchHandler {
         if (id == null || id.isBlank() || id.length() > 64) {
             throw new IllegalArgumentException("no usable request id");
         }
+        return id;
+    }
+
+    private static String replyTo(ConsumerRecord<String, byte[]> record) {
         String replyTo = header(record, Topics.REPLY_TO);
         if (replyTo != null && !replyTo.startsWith(Topics.REPLIES_PREFIX)) {
             throw new IllegalArgumentException("reply-to '" + replyTo + "' is not a reply topic");
         }
-        return new Job(record, id, DigitMessages.image(record.value()), replyTo);
+        return replyTo;
     }
 
     /**
@@ -194,15 +299,14 @@ final class BatchHandler {
      * consumption meanwhile: the batches in flight fill up); the records as stored, or null if
      * stopped meanwhile.
      */
-    private List<PredictionRecord> storeUntilDone(List<PredictionRecord> results) {
+    private <T> List<T> storeUntilDone(String what, Supplier<List<T>> save) {
         long backoff = 200;
         while (true) {
             try {
-                return store.saveAll(results);
+                return save.get();
             } catch (StoreException e) {
                 metrics.storeRetries().increment();
-                LOG.warn("storing {} predictions failed ({}); retrying in {} ms, not committing", results.size(),
-                        e.getMessage(), backoff);
+                LOG.warn("storing {} failed ({}); retrying in {} ms, not committing", what, e.getMessage(), backoff);
                 if (!running.getAsBoolean()) {
                     return null;
                 }

@@ -1,6 +1,11 @@
 package dev.stratus.server.kafka;
 
+import dev.stratus.core.image.BlankImageException;
 import dev.stratus.core.image.DigitImage;
+import dev.stratus.core.image.GreyImage;
+import dev.stratus.core.segment.NumberTooLongException;
+import dev.stratus.core.segment.Segmenter;
+import dev.stratus.server.pipeline.ClassifiedNumber;
 import dev.stratus.server.pipeline.BrokerException;
 import dev.stratus.server.pipeline.Classified;
 import dev.stratus.server.pipeline.InferencePipeline;
@@ -8,6 +13,7 @@ import dev.stratus.server.pipeline.PipelineClosedException;
 import dev.stratus.server.pipeline.PipelineFullException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.RetriableException;
@@ -44,8 +51,33 @@ public final class KafkaPipeline implements InferencePipeline {
     private final TopicAdmin admin;
     private final String replyTopic;
     private final int maxInFlight;
-    /** A request waiting for its reply, with the image it sent: the stored record's input. */
-    private record Pending(CompletableFuture<Classified> result, DigitImage image) {
+    private final int maxDigits;
+    /** A request waiting for its reply: a digit's, or a number's. */
+    private sealed interface Pending permits PendingDigit, PendingNumber {
+        CompletableFuture<?> result();
+
+        /** Completes the request from its reply; throws what makes the reply unreadable. */
+        void complete(byte[] reply) throws IOException;
+    }
+
+    /** A digit waiting for its reply, with the image it sent: the stored record's input. */
+    private record PendingDigit(CompletableFuture<Classified> result, DigitImage image) implements Pending {
+        @Override
+        public void complete(byte[] reply) throws IOException {
+            result.complete(DigitMessages.reply(reply).toClassified(image));
+        }
+    }
+
+    /** A number waiting for its reply, which carries the digits the worker read and stored. */
+    private record PendingNumber(CompletableFuture<ClassifiedNumber> result) implements Pending {
+        @Override
+        public void complete(byte[] reply) throws IOException {
+            try {
+                result.complete(NumberMessages.reply(reply).toClassified());
+            } catch (BlankImageException | NumberTooLongException refused) {
+                result.completeExceptionally(refused);
+            }
+        }
     }
 
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -55,8 +87,15 @@ public final class KafkaPipeline implements InferencePipeline {
     private volatile boolean listening;
 
     public KafkaPipeline(KafkaSettings settings, String gatewayId, int maxInFlight, MeterRegistry registry) {
+        this(settings, gatewayId, maxInFlight, Segmenter.DEFAULT_MAX_DIGITS, registry);
+    }
+
+    /** As above, numbers of more than {@code maxDigits} digits refused (the workers are told in each request). */
+    public KafkaPipeline(KafkaSettings settings, String gatewayId, int maxInFlight, int maxDigits,
+                         MeterRegistry registry) {
         this.replyTopic = Topics.repliesFor(gatewayId);
         this.maxInFlight = maxInFlight;
+        this.maxDigits = maxDigits;
         this.admin = new TopicAdmin(settings, "gateway-" + gatewayId);
         admin.ensureShared();
         admin.ensureReplies(replyTopic);
@@ -111,19 +150,40 @@ public final class KafkaPipeline implements InferencePipeline {
     @Override
     public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
         CompletableFuture<Classified> result = new CompletableFuture<>();
+        send(requestId, new PendingDigit(result, image), () -> DigitMessages.request(image));
+        return result;
+    }
+
+    /** One message for the whole image, read and classified as one batch by the worker that takes it. */
+    @Override
+    public CompletableFuture<ClassifiedNumber> submitNumber(String requestId, GreyImage image) {
+        CompletableFuture<ClassifiedNumber> result = new CompletableFuture<>();
+        send(requestId, new PendingNumber(result), () -> NumberMessages.request(image, maxDigits));
+        return result;
+    }
+
+    /** Sends a request unless the gateway is closing or full; its failures complete {@code waiting}'s result. */
+    private void send(String requestId, Pending waiting, Supplier<byte[]> message) {
+        CompletableFuture<?> result = waiting.result();
         if (!running) {
             result.completeExceptionally(new PipelineClosedException("the gateway is shutting down"));
-            return result;
+            return;
         }
         if (pending.size() >= maxInFlight) {
             result.completeExceptionally(new PipelineFullException(pending.size()
                     + " requests are already waiting for the workers; retry shortly"));
-            return result;
+            return;
         }
-        pending.put(requestId, new Pending(result, image));
+        byte[] value;
+        try {
+            value = message.get();
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        pending.put(requestId, waiting);
         result.whenComplete((ok, failure) -> pending.remove(requestId));
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REQUESTS, requestId,
-                DigitMessages.request(image));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REQUESTS, requestId, value);
         record.headers().add(Topics.CORRELATION_ID, requestId.getBytes(StandardCharsets.UTF_8));
         record.headers().add(Topics.REPLY_TO, replyTopic.getBytes(StandardCharsets.UTF_8));
         try {
@@ -141,7 +201,6 @@ public final class KafkaPipeline implements InferencePipeline {
             result.completeExceptionally(new BrokerException(BrokerException.Kind.UNAVAILABLE,
                     "Kafka is unavailable: " + e.getMessage()));
         }
-        return result;
     }
 
     private void listen() {
@@ -185,7 +244,7 @@ public final class KafkaPipeline implements InferencePipeline {
             return;
         }
         try {
-            waiting.result().complete(DigitMessages.reply(record.value()).toClassified(waiting.image()));
+            waiting.complete(record.value());
         } catch (Exception e) {
             waiting.result().completeExceptionally(new IllegalStateException("unreadable reply for " + id + ": " + e.getMessage()));
         }

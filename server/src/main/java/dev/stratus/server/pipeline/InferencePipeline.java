@@ -1,6 +1,7 @@
 package dev.stratus.server.pipeline;
 
 import dev.stratus.core.image.DigitImage;
+import dev.stratus.core.image.GreyImage;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,6 +16,15 @@ public interface InferencePipeline extends AutoCloseable {
 
     /** Queues one digit; completes with the stored classification, or exceptionally. Never blocks. */
     CompletableFuture<Classified> submit(String requestId, DigitImage image);
+
+    /**
+     * Queues a whole image to be read as a number: segmented and its digits classified in one
+     * batch where inference runs, counted against the same bounds as digits. Completes with the
+     * stored number, or exceptionally: besides the pipeline's own failures, with
+     * {@link dev.stratus.core.image.BlankImageException} when no digit is found and
+     * {@link dev.stratus.core.segment.NumberTooLongException} when there are too many. Never blocks.
+     */
+    CompletableFuture<ClassifiedNumber> submitNumber(String requestId, GreyImage image);
 
     /** True while the pipeline accepts and answers work. */
     boolean ready();

@@ -1,8 +1,14 @@
 package dev.stratus.server.pipeline;
 
 import dev.stratus.core.image.DigitImage;
+import dev.stratus.core.image.GreyImage;
+import dev.stratus.core.segment.Segmenter;
+import dev.stratus.server.store.NumberRecord;
 import dev.stratus.core.model.Model;
-import dev.stratus.core.model.Prediction;
+import dev.stratus.server.models.ModelRouter;
+import dev.stratus.server.models.RoutedClassifier;
+import dev.stratus.server.models.ShadowRunner;
+import dev.stratus.server.models.VersionMeters;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,15 +33,42 @@ import org.slf4j.LoggerFactory;
  * The embedded pipeline: a bounded queue in front of the classifier and one thread that takes
  * whatever is waiting, up to {@code maxBatch} images, and classifies them in one call. A lone
  * request waits at most {@code batchDelay} for company; under load, batches fill by themselves
- * while the previous one runs, so throughput grows with load.
+ * while the previous one runs, so throughput grows with load. Each batch runs on the models its
+ * {@link RoutedClassifier} leases once for it, so a model swap never splits a batch between
+ * versions it did not choose (the canary's share of request ids aside).
+ *
+ * <p>A number waits in the same queue (one place of it) and is read on the same thread, by the
+ * {@link Segmenter} (its pieces classified in one call of their own), so numbers neither get
+ * past the queue's bound nor run beside the network's batches on other threads.
  */
 public final class MicroBatchingPipeline implements InferencePipeline {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchingPipeline.class);
 
-    private record Job(String id, DigitImage image, long enqueuedNanos, CompletableFuture<Classified> result) {
+    /** What waits in the queue: a digit or a whole image to read as a number. */
+    private sealed interface Job permits DigitJob, NumberJob {
+        long enqueuedNanos();
+
+        void fail(Throwable failure);
     }
 
-    private final Model model;
+    private record DigitJob(String id, DigitImage image, long enqueuedNanos, CompletableFuture<Classified> result)
+            implements Job {
+        @Override
+        public void fail(Throwable failure) {
+            result.completeExceptionally(failure);
+        }
+    }
+
+    private record NumberJob(String id, GreyImage image, long enqueuedNanos, CompletableFuture<ClassifiedNumber> result)
+            implements Job {
+        @Override
+        public void fail(Throwable failure) {
+            result.completeExceptionally(failure);
+        }
+    }
+
+    private final RoutedClassifier models;
+    private final int maxDigits;
     private final PredictionStore store;
     private final BlockingQueue<Job> queue;
     private final int maxBatch;
@@ -43,12 +76,30 @@ public final class MicroBatchingPipeline implements InferencePipeline {
     private final Thread worker;
     private final DistributionSummary batchSizes;
     private final Timer inferenceTimer;
+    private final Timer numberTimer;
     private final ExecutorService callbacks;
     private volatile boolean running = true;
 
     public MicroBatchingPipeline(Model model, PredictionStore store, int queueCapacity, int maxBatch, Duration batchDelay,
                                  MeterRegistry registry) {
-        this.model = model;
+        this(model, store, queueCapacity, maxBatch, batchDelay, Segmenter.DEFAULT_MAX_DIGITS, registry);
+    }
+
+    /** As above, numbers of more than {@code maxDigits} digits refused; the caller closes the model after the pipeline. */
+    public MicroBatchingPipeline(Model model, PredictionStore store, int queueCapacity, int maxBatch, Duration batchDelay,
+                                 int maxDigits, MeterRegistry registry) {
+        this(new RoutedClassifier(new ModelRouter(model), null, new VersionMeters(registry)), store, queueCapacity,
+                maxBatch, batchDelay, maxDigits, registry);
+    }
+
+    /** A pipeline whose batches run on what {@code models} routes to; the caller closes its router after the pipeline. */
+    public MicroBatchingPipeline(RoutedClassifier models, PredictionStore store, int queueCapacity, int maxBatch,
+                                 Duration batchDelay, int maxDigits, MeterRegistry registry) {
+        this.models = models;
+        this.maxDigits = maxDigits;
+        this.numberTimer = Timer.builder("stratus.numbers.inference.duration")
+                .description("Time to segment one number and classify its pieces (one call to the network)")
+                .publishPercentileHistogram().register(registry);
         this.store = store;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.maxBatch = maxBatch;
@@ -73,13 +124,24 @@ public final class MicroBatchingPipeline implements InferencePipeline {
     @Override
     public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
         CompletableFuture<Classified> result = new CompletableFuture<>();
+        enqueue(new DigitJob(requestId, image, System.nanoTime(), result));
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<ClassifiedNumber> submitNumber(String requestId, GreyImage image) {
+        CompletableFuture<ClassifiedNumber> result = new CompletableFuture<>();
+        enqueue(new NumberJob(requestId, image, System.nanoTime(), result));
+        return result;
+    }
+
+    private void enqueue(Job job) {
         if (!running) {
-            result.completeExceptionally(new PipelineClosedException("the inference pipeline is shutting down"));
-        } else if (!queue.offer(new Job(requestId, image, System.nanoTime(), result))) {
-            result.completeExceptionally(new PipelineFullException("the inference queue is full ("
+            job.fail(new PipelineClosedException("the inference pipeline is shutting down"));
+        } else if (!queue.offer(job)) {
+            job.fail(new PipelineFullException("the inference queue is full ("
                     + queue.remainingCapacity() + " free); retry shortly"));
         }
-        return result;
     }
 
     @Override
@@ -89,7 +151,7 @@ public final class MicroBatchingPipeline implements InferencePipeline {
 
     @Override
     public Optional<String> modelVersion() {
-        return Optional.of(model.version());
+        return Optional.of(models.activeVersion());
     }
 
     @Override
@@ -123,18 +185,57 @@ public final class MicroBatchingPipeline implements InferencePipeline {
                 running = false;
             } catch (RuntimeException e) {
                 LOG.error("inference failed for a batch of {}", batch.size(), e);
-                batch.forEach(job -> job.result().completeExceptionally(e));
+                batch.forEach(job -> job.fail(e));
             } finally {
                 batch.clear();
             }
         }
-        queue.forEach(job -> job.result().completeExceptionally(
-                new PipelineClosedException("the inference pipeline stopped")));
+        queue.forEach(job -> job.fail(new PipelineClosedException("the inference pipeline stopped")));
     }
 
     private void classify(List<Job> batch) {
+        List<DigitJob> digits = new ArrayList<>(batch.size());
+        List<NumberJob> numbers = new ArrayList<>();
+        for (Job job : batch) {
+            if (job instanceof DigitJob digit) {
+                digits.add(digit);
+            } else {
+                numbers.add((NumberJob) job);
+            }
+        }
+        List<Classified> results = digits.isEmpty() ? List.of() : classifyDigits(digits);
+        List<NumberJob> read = new ArrayList<>(numbers.size());
+        List<ClassifiedNumber> readings = new ArrayList<>(numbers.size());
+        for (NumberJob job : numbers) {
+            long start = System.nanoTime();
+            try {
+                NumberRecord record = models.withModel(job.id(), model -> NumberRecord.classified(job.id(),
+                        Instant.now(), model.version(), new Segmenter(model.classifier(), maxDigits).segment(job.image())));
+                long end = System.nanoTime();
+                numberTimer.record(end - start, TimeUnit.NANOSECONDS);
+                readings.add(new ClassifiedNumber(record, (start - job.enqueuedNanos()) / 1_000, (end - start) / 1_000));
+                read.add(job);
+            } catch (IllegalArgumentException e) {
+                // No digit in it, or too many: this number's answer, not the batch's.
+                job.fail(e);
+            }
+        }
+        // Storing and whatever waits on the answer (JSON, the socket write) run on the callback
+        // threads, not here: this thread only feeds the network.
+        try {
+            callbacks.execute(() -> {
+                storeAndAnswer(digits, results);
+                storeAndAnswerNumbers(read, readings);
+            });
+        } catch (RejectedExecutionException e) {
+            batch.forEach(job -> job.fail(new PipelineClosedException("the inference pipeline is shutting down")));
+        }
+    }
+
+    private List<Classified> classifyDigits(List<DigitJob> batch) {
         long start = System.nanoTime();
-        List<Prediction> predictions = model.classifier().classifyBatch(batch.stream().map(Job::image).toList());
+        RoutedClassifier.Answers answers = models.classify(batch.stream().map(DigitJob::id).toList(),
+                batch.stream().map(DigitJob::image).toList());
         long end = System.nanoTime();
         inferenceTimer.record(end - start, TimeUnit.NANOSECONDS);
         batchSizes.record(batch.size());
@@ -142,29 +243,44 @@ public final class MicroBatchingPipeline implements InferencePipeline {
         Instant now = Instant.now();
         List<Classified> results = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            Job job = batch.get(i);
+            DigitJob job = batch.get(i);
             results.add(new Classified(
-                    PredictionRecord.classified(job.id(), now, model.version(), predictions.get(i), job.image()),
+                    PredictionRecord.classified(job.id(), now, answers.versions().get(i), answers.predictions().get(i),
+                            job.image()),
                     (start - job.enqueuedNanos()) / 1_000, inferenceMicros, batch.size()));
         }
-        List<Job> jobs = List.copyOf(batch);
-        // Storing and whatever waits on the answer (JSON, the socket write) run on the callback
-        // threads, not here: this thread only feeds the network.
+        return results;
+    }
+
+    /** As {@link #storeAndAnswer} for the numbers of a batch. */
+    private void storeAndAnswerNumbers(List<NumberJob> jobs, List<ClassifiedNumber> readings) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        List<NumberRecord> stored;
         try {
-            callbacks.execute(() -> storeAndAnswer(jobs, results));
-        } catch (RejectedExecutionException e) {
-            jobs.forEach(job -> job.result().completeExceptionally(
-                    new PipelineClosedException("the inference pipeline is shutting down")));
+            stored = store.numbers().saveAll(readings.stream().map(ClassifiedNumber::record).toList());
+        } catch (RuntimeException e) {
+            jobs.forEach(job -> job.fail(e));
+            return;
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            ClassifiedNumber reading = readings.get(i);
+            jobs.get(i).result().complete(new ClassifiedNumber(stored.get(i), reading.queueMicros(),
+                    reading.inferenceMicros()));
         }
     }
 
     /** One durable save for the whole batch, then the answers: nothing is answered that is not stored. */
-    private void storeAndAnswer(List<Job> jobs, List<Classified> results) {
+    private void storeAndAnswer(List<DigitJob> jobs, List<Classified> results) {
+        if (jobs.isEmpty()) {
+            return;
+        }
         List<PredictionRecord> stored;
         try {
             stored = store.saveAll(results.stream().map(Classified::record).toList());
         } catch (RuntimeException e) {
-            jobs.forEach(job -> job.result().completeExceptionally(e));
+            jobs.forEach(job -> job.fail(e));
             return;
         }
         for (int i = 0; i < jobs.size(); i++) {

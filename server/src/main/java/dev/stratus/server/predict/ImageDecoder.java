@@ -35,13 +35,13 @@ public final class ImageDecoder {
         }
     }
     /** Larger images are refused before decoding: a canvas is a few hundred pixels across. */
-    static final int MAX_SIDE = 2048;
+    public static final int MAX_SIDE = 2048;
     /**
      * At most 2 megapixels in all (2048x1024): the page's canvas is 280x280 (784 kpx at a
      * device pixel ratio of 3), and a wide canvas for a drawn number (issue 16) fits 2048x1024.
      * Decoding costs CPU and memory in proportion: a 16-bit RGBA raster of this size is 16 MB.
      */
-    static final int MAX_PIXELS = 2048 * 1024;
+    public static final int MAX_PIXELS = 2048 * 1024;
     /** Images above this (512x512) take one of the decode permits; smaller ones decode at once. */
     static final int LARGE_PIXELS = 512 * 512;
     /** Large images decoded at the same time, at most; beyond it a request is answered 503 at once. */

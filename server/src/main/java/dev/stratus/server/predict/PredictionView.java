@@ -29,13 +29,18 @@ public record PredictionView(String id, int digit, float confidence, float[] pro
 
     public static PredictionView of(PredictionRecord record, Timings timings) {
         float[] p = record.probabilities();
+        return new PredictionView(record.id(), record.digit(), p[record.digit()], p, top(p),
+                record.input(), record.modelVersion(), record.createdAt(), record.label(), record.labelledAt(), timings);
+    }
+
+    /** The three most probable digits, most probable first (a number's digits show the same). */
+    static List<Ranked> top(float[] p) {
         List<Ranked> ranked = new ArrayList<>(p.length);
         for (int d = 0; d < p.length; d++) {
             ranked.add(new Ranked(d, p[d]));
         }
         ranked.sort(Comparator.comparingDouble(Ranked::probability).reversed());
-        return new PredictionView(record.id(), record.digit(), p[record.digit()], p, List.copyOf(ranked.subList(0, 3)),
-                record.input(), record.modelVersion(), record.createdAt(), record.label(), record.labelledAt(), timings);
+        return List.copyOf(ranked.subList(0, 3));
     }
 
     /**

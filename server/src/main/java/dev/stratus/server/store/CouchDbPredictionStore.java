@@ -57,7 +57,7 @@ public final class CouchDbPredictionStore implements PredictionStore {
     private static final String DOCUMENT_TYPE = "prediction";
     /** The document's array of label changes, oldest first: {@code {"label", "at", "client"}}. */
     private static final String HISTORY = "labelHistory";
-    private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder().appendInstant(9)
+    static final DateTimeFormatter TIME = new DateTimeFormatterBuilder().appendInstant(9)
             .toFormatter(Locale.ROOT);
     private static final int LABEL_ATTEMPTS = 5;
     private static final int PAGE_SIZE = 200;
@@ -71,6 +71,7 @@ public final class CouchDbPredictionStore implements PredictionStore {
     private final HttpClient client;
     private final String databaseUrl;
     private final String authorization;
+    private final CouchDbNumberStore numbers = new CouchDbNumberStore(this);
     private volatile boolean healthy;
     private volatile long lastProbe = System.nanoTime() - PROBE_INTERVAL_NANOS;
     private volatile boolean closed;
@@ -108,6 +109,11 @@ public final class CouchDbPredictionStore implements PredictionStore {
         call(request("").PUT(HttpRequest.BodyPublishers.noBody()), "create database " + settings.database(),
                 201, 202, 412, 401, 403);
         call(request("").GET(), "read database " + settings.database(), 200);
+    }
+
+    /** Where CouchDB is, for messages. */
+    String url() {
+        return settings.url().toString();
     }
 
     /** Drops the whole database: only for scratch databases, such as the hop benchmark's. */
@@ -171,6 +177,12 @@ public final class CouchDbPredictionStore implements PredictionStore {
         return storedBefore.isEmpty() ? records : records.stream().map(r -> unique.get(r.id())).toList();
     }
 
+    /** The numbers, documents of type {@code number} in the same database. */
+    @Override
+    public NumberStore numbers() {
+        return numbers;
+    }
+
     @Override
     public Optional<PredictionRecord> find(String id) {
         return readDocument(id).map(CouchDbPredictionStore::fromDocument);
@@ -216,6 +228,11 @@ public final class CouchDbPredictionStore implements PredictionStore {
      */
     @Override
     public void forEachLabelled(Consumer<PredictionRecord> action) {
+        forEachLabelled(DOCUMENT_TYPE, doc -> action.accept(fromDocument(doc)));
+    }
+
+    /** Every labelled document of {@code type}, oldest label first (numbers share the index). */
+    void forEachLabelled(String type, Consumer<JsonNode> action) {
         String from = "";
         int deliveredAtFrom = 0;
         while (true) {
@@ -224,8 +241,8 @@ public final class CouchDbPredictionStore implements PredictionStore {
                 String at = doc.path("labelledAt").asText();
                 deliveredAtFrom = at.equals(from) ? deliveredAtFrom + 1 : 1;
                 from = at;
-                if (DOCUMENT_TYPE.equals(doc.path("type").asText())) {
-                    action.accept(fromDocument(doc));
+                if (type.equals(doc.path("type").asText())) {
+                    action.accept(doc);
                 }
             }
             if (docs.size() < PAGE_SIZE) {
@@ -286,6 +303,11 @@ public final class CouchDbPredictionStore implements PredictionStore {
     }
 
     private Optional<ObjectNode> readDocument(String id) {
+        return readDocument(id, DOCUMENT_TYPE);
+    }
+
+    /** The document {@code id} if it is of {@code type}. */
+    Optional<ObjectNode> readDocument(String id, String type) {
         if (id.startsWith("_")) {
             // CouchDB's own endpoints (_all_docs, _changes, _design/...): never a prediction.
             return Optional.empty();
@@ -296,12 +318,12 @@ public final class CouchDbPredictionStore implements PredictionStore {
             return Optional.empty();
         }
         JsonNode doc = parse(response, action);
-        return doc instanceof ObjectNode object && DOCUMENT_TYPE.equals(object.path("type").asText())
+        return doc instanceof ObjectNode object && type.equals(object.path("type").asText())
                 ? Optional.of(object) : Optional.empty();
     }
 
     /** Sends; an answer with a status other than {@code accepted} is a clear error at once. */
-    private HttpResponse<String> call(HttpRequest.Builder builder, String action, int... accepted) {
+    HttpResponse<String> call(HttpRequest.Builder builder, String action, int... accepted) {
         HttpResponse<String> response = send(builder, action);
         for (int status : accepted) {
             if (response.statusCode() == status) {
@@ -365,13 +387,13 @@ public final class CouchDbPredictionStore implements PredictionStore {
         return authorization == null ? builder : builder.header("Authorization", authorization);
     }
 
-    private HttpRequest.Builder withJson(String path, String method, JsonNode body) {
+    HttpRequest.Builder withJson(String path, String method, JsonNode body) {
         // JsonNode.toString() writes standard JSON (Jackson 2.10+), without a checked exception.
         return request(path).header("Content-Type", JSON_TYPE)
                 .method(method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
     }
 
-    private JsonNode parse(HttpResponse<String> response, String action) {
+    JsonNode parse(HttpResponse<String> response, String action) {
         try {
             return json.readTree(response.body());
         } catch (JsonProcessingException e) {
@@ -399,7 +421,7 @@ public final class CouchDbPredictionStore implements PredictionStore {
         return body.isEmpty() ? "" : " " + body.substring(0, Math.min(body.length(), 200));
     }
 
-    private static String documentPath(String id) {
+    static String documentPath(String id) {
         return "/" + encode(id);
     }
 

@@ -39,6 +39,9 @@ public interface PredictionStore extends AutoCloseable {
     /** Every prediction that carries a user's label, oldest first. */
     void forEachLabelled(Consumer<PredictionRecord> action);
 
+    /** The numbers read from whole images, kept by the same backend. */
+    NumberStore numbers();
+
     boolean ready();
 
     @Override

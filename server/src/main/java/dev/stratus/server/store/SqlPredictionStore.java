@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,7 @@ public final class SqlPredictionStore implements PredictionStore {
     private final Guarded reader;
     private final String insert;
     private final String upsert;
+    private final SqlNumberStore numbers;
     private final Counter writeFailures;
     private final Timer saves;
     private volatile boolean writesFailing;
@@ -63,6 +65,7 @@ public final class SqlPredictionStore implements PredictionStore {
         this.reader = new Guarded(reader, "read from", WAIT);
         this.insert = "INSERT INTO predictions (" + COLUMNS + ") VALUES (" + VALUES + ")";
         this.upsert = dialect.upsert("predictions", COLUMNS, VALUES);
+        this.numbers = new SqlNumberStore(this, dialect, this.reader);
         this.writeFailures = Counter.builder("stratus.store.write.failures")
                 .description("Saves or labels the embedded store could not commit").register(registry);
         this.saves = Timer.builder("stratus.store.save.duration")
@@ -97,7 +100,8 @@ public final class SqlPredictionStore implements PredictionStore {
             Files.createDirectories(directory);
             Connection writer = dialect.connect(directory);
             try (Statement statement = writer.createStatement()) {
-                for (String sql : schema(dialect)) {
+                for (String sql : Stream.concat(schema(dialect).stream(),
+                        SqlNumberStore.schema(dialect).stream()).toList()) {
                     statement.execute(sql);
                 }
             }
@@ -121,6 +125,12 @@ public final class SqlPredictionStore implements PredictionStore {
                         + d.text(LabelChange.MAX_CLIENT_LENGTH) + " NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS label_changes_prediction ON label_changes(prediction_id)",
                 "CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY, at " + d.instant() + ")");
+    }
+
+    /** The numbers, in tables of their own in the same file. */
+    @Override
+    public NumberStore numbers() {
+        return numbers;
     }
 
     /** The database under this store, e.g. "SQLite". */
@@ -243,7 +253,7 @@ public final class SqlPredictionStore implements PredictionStore {
     }
 
     /** A write on the write connection; a failure is counted, logged and makes the store not ready. */
-    private <T> T writing(String action, Guarded.Work<T> work) {
+    <T> T writing(String action, Guarded.Work<T> work) {
         try {
             T result = writer.use(action, connection -> {
                 connection.setAutoCommit(false);

@@ -58,7 +58,7 @@ public final class Warmup {
         Path scratch = Files.createTempDirectory("stratus-warmup-");
         ServerConfig copy = new ServerConfig(new ServerConfig.Network("127.0.0.1", 0, config.network().maxBodyBytes()),
                 new ServerConfig.RateLimit(0, 1), config.queue(),
-                new ServerConfig.Storage(scratch, config.storage().modelDirectory()));
+                new ServerConfig.Storage(scratch, null), config.numbers());
         long start = System.nanoTime();
         long compiledBefore = CompilerThreads.cpuMillis();
         LOG.info("Warming up the request path (at most {} s) ...", budget.toSeconds());

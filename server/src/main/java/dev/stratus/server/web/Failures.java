@@ -78,11 +78,13 @@ final class Failures {
     static String codeFor(int status) {
         return switch (status) {
             case 400 -> "bad_request";
+            case 401 -> "unauthorized";
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
             case 408 -> "request_timeout";
             case 413 -> "body_too_large";
             case 414 -> "uri_too_long";
+            case 409 -> "conflict";
             case 415 -> "unsupported_media_type";
             case 429 -> "rate_limited";
             case 431 -> "headers_too_large";

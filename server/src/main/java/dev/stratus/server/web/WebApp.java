@@ -3,11 +3,15 @@ package dev.stratus.server.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.core.image.GreyImage;
+import dev.stratus.server.AdminToken;
 import dev.stratus.server.ServerConfig;
+import dev.stratus.server.models.ModelLifecycle;
 import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.predict.BadInputException;
 import dev.stratus.server.predict.ImageDecoder;
+import dev.stratus.server.predict.NumberService;
 import dev.stratus.server.predict.PredictionService;
+import dev.stratus.server.predict.PredictionView;
 import dev.stratus.server.store.PredictionStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
@@ -36,7 +40,7 @@ public final class WebApp implements AutoCloseable {
     static final String API = "/api/v1/predictions";
     static final String STATUS = "/api/v1/status";
     /** Bodies up to this size are decoded on the event loop; larger ones (photographs) on the pool. */
-    private static final int INLINE_BODY_BYTES = 16 * 1024;
+    static final int INLINE_BODY_BYTES = 16 * 1024;
     static final String CONTENT_SECURITY_POLICY = Exchange.CONTENT_SECURITY_POLICY;
 
     private final ServerConfig settings;
@@ -53,9 +57,11 @@ public final class WebApp implements AutoCloseable {
     private final StaticFiles files = new StaticFiles("/public");
     private final ExecutorService blocking;
     private final byte[] openApi;
+    /** Told the model version of each answer a user's label contradicts. */
+    private Consumer<String> corrections = version -> { };
 
-    public WebApp(ServerConfig settings, PredictionService service, InferencePipeline pipeline, PredictionStore store,
-                  PrometheusMeterRegistry registry, ObjectMapper json) {
+    public WebApp(ServerConfig settings, PredictionService service, NumberService numbers, InferencePipeline pipeline,
+                  PredictionStore store, PrometheusMeterRegistry registry, ObjectMapper json) {
         this.settings = settings;
         this.service = service;
         this.pipeline = pipeline;
@@ -70,12 +76,26 @@ public final class WebApp implements AutoCloseable {
         router.add(HttpMethod.POST, API, this::predict);
         router.add(HttpMethod.GET, API + "/{id}", offloaded(this::find));
         router.add(HttpMethod.PUT, API + "/{id}/label", offloaded(this::label));
+        new NumberRoutes(numbers, decoder, responses, json, this::offloaded).register(router);
         router.add(HttpMethod.GET, STATUS, offloaded(this::status));
         router.add(HttpMethod.GET, "/api/openapi.json", ex -> ex.respond(Responses.OK, Responses.JSON, openApi));
         management.add(HttpMethod.GET, "/health/live", ex -> responses.json(ex, Responses.OK, Map.of("status", "UP")));
         management.add(HttpMethod.GET, "/health/ready", offloaded(this::ready));
         management.add(HttpMethod.GET, "/metrics", offloaded(ex -> ex.respond(Responses.OK,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /**
+     * Serves {@code /api/v1/models}: the versions of {@code lifecycle}'s registry (null: this
+     * server's one fixed model) and, with {@code token} set, the changes to them.
+     */
+    public void models(ModelLifecycle lifecycle, AdminToken token) {
+        ModelRoutes routes = new ModelRoutes(lifecycle, token, () -> pipeline.modelVersion().orElse(null), json, responses);
+        router.add(HttpMethod.GET, ModelRoutes.PATH, offloaded(routes::list));
+        router.add(HttpMethod.POST, ModelRoutes.PATH + "/{action}", offloaded(routes::change));
+        if (lifecycle != null) {
+            corrections = lifecycle.versions()::corrected;
+        }
     }
 
     /** The handler run on the blocking pool instead of the event loop, its failures answered as errors. */
@@ -208,8 +228,12 @@ public final class WebApp implements AutoCloseable {
                 || label.intValue() < 0 || label.intValue() > 9) {
             throw new BadInputException("invalid_label", "expected {\"label\": d} with d a whole number 0-9");
         }
-        responses.json(ex, Responses.OK, service.label(id, label.intValue(), ex.client())
-                .orElseThrow(() -> notFound("no prediction with id " + id)));
+        PredictionView labelled = service.label(id, label.intValue(), ex.client())
+                .orElseThrow(() -> notFound("no prediction with id " + id));
+        if (labelled.digit() != label.intValue()) {
+            corrections.accept(labelled.modelVersion());
+        }
+        responses.json(ex, Responses.OK, labelled);
     }
 
     /** What the public may know: ready or not, and the model where this process runs it; no queue, no parts. */

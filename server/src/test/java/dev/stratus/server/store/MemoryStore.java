@@ -13,6 +13,45 @@ public class MemoryStore implements PredictionStore {
     public volatile boolean down;
     public volatile int failedWrites;
     private final Map<String, List<LabelChange>> history = new ConcurrentHashMap<>();
+    public final Map<String, NumberRecord> numberRecords = new ConcurrentHashMap<>();
+    private final Map<String, List<NumberLabel>> numberHistory = new ConcurrentHashMap<>();
+    private final NumberStore numbers = new NumberStore() {
+        @Override
+        public List<NumberRecord> saveAll(List<NumberRecord> batch) {
+            if (down) {
+                failedWrites++;
+                throw new StoreException("the store is down", null);
+            }
+            return batch.stream().map(r -> {
+                NumberRecord before = numberRecords.putIfAbsent(r.id(), r);
+                return before == null ? r : before;
+            }).toList();
+        }
+
+        @Override
+        public Optional<NumberRecord> find(String id) {
+            return Optional.ofNullable(numberRecords.get(id));
+        }
+
+        @Override
+        public Optional<NumberRecord> label(String id, NumberLabel change) {
+            NumberRecord labelled = numberRecords.computeIfPresent(id, (key, r) -> r.withLabel(change.label(), change.at()));
+            if (labelled != null) {
+                numberHistory.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>()).add(change);
+            }
+            return Optional.ofNullable(labelled);
+        }
+
+        @Override
+        public List<NumberLabel> labelHistory(String id) {
+            return List.copyOf(numberHistory.getOrDefault(id, List.of()));
+        }
+
+        @Override
+        public void forEachLabelled(Consumer<NumberRecord> action) {
+            numberRecords.values().stream().filter(r -> r.label() != null).forEach(action);
+        }
+    };
 
     @Override
     public void save(PredictionRecord record) {
@@ -54,6 +93,11 @@ public class MemoryStore implements PredictionStore {
 
     @Override
     public void forEachLabelled(Consumer<PredictionRecord> action) {
+    }
+
+    @Override
+    public NumberStore numbers() {
+        return numbers;
     }
 
     @Override

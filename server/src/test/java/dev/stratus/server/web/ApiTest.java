@@ -349,6 +349,12 @@ class ApiTest {
             }
 
             @Override
+            public CompletableFuture<dev.stratus.server.pipeline.ClassifiedNumber> submitNumber(String requestId,
+                    dev.stratus.core.image.GreyImage image) {
+                return new CompletableFuture<>();
+            }
+
+            @Override
             public boolean ready() {
                 return true;
             }

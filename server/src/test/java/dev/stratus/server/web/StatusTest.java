@@ -75,6 +75,12 @@ class StatusTest {
             }
 
             @Override
+            public CompletableFuture<dev.stratus.server.pipeline.ClassifiedNumber> submitNumber(String requestId,
+                    dev.stratus.core.image.GreyImage image) {
+                return new CompletableFuture<>();
+            }
+
+            @Override
             public boolean ready() {
                 return ready.get();
             }
