@@ -122,9 +122,25 @@ class NumberModeTest extends PageTest {
         assertThat(page.attribute("#number-result", "data-state")).isEqualTo("empty");
     }
 
-    /** The recognised share is printed for the benchmarks; half of the numbers is a floor, not a target. */
     @Test
     @Order(5)
+    void your_digits_keeps_digits_and_numbers_in_the_order_they_were_drawn() {
+        page.chooseMode("digit");
+        int width = page.canvas().getSize().getWidth();
+        MnistPen.drawWithMouse(page.browser(), page.canvas(), pen.trace(pen.testImageOf(1, 0), 0, 0, width).strokes());
+        page.waitUntil(() -> page.idle() && !page.text("#digit").isEmpty());
+        String digit = page.text("#digit");
+
+        page.chooseMode("number");
+        assertThat(page.inkPixels("canvas")).as("a new mode starts a new drawing").isZero();
+        draw(new int[] {9, 0}, 0);
+
+        assertThat(page.text("#buffer")).isEqualTo(digit + " " + page.text("#number"));
+    }
+
+    /** The recognised share is printed for the benchmarks; half of the numbers is a floor, not a target. */
+    @Test
+    @Order(6)
     void reads_most_numbers_drawn_from_mnist_test_digits() {
         Random random = new Random(16);
         List<String> wrong = new ArrayList<>();
@@ -147,7 +163,7 @@ class NumberModeTest extends PageTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void fills_a_phone_screen_and_draws_with_touch_without_scrolling() throws IOException {
         page.emulatePhone();
         try {
