@@ -11,7 +11,8 @@ import java.time.Instant;
 
 /**
  * The bytes on the topics. A request is a version byte then the 784 bytes of the preprocessed
- * 28x28 image (gateways preprocess, workers only classify). A reply is JSON.
+ * 28x28 image (gateways preprocess, workers only classify). A reply is JSON. Version 2 is a
+ * whole number's image ({@link NumberMessages}), on the same topics.
  */
 public final class DigitMessages {
     static final byte VERSION = 1;

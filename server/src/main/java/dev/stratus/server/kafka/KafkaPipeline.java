@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's side of the distributed pipeline: one long-lived idempotent producer sends each
- * digit to {@code digit-requests} (key and correlation id = request id, reply topic in a
+ * digit (or whole number, one message: {@link NumberMessages}) to {@code digit-requests} (key and correlation id = request id, reply topic in a
  * header); one consumer reads this gateway's own reply topic and completes the waiting request.
  * Nothing sleeps, nothing polls a database; a bound on requests in flight refuses the excess.
  */

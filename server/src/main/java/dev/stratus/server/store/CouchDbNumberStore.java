@@ -8,9 +8,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -38,35 +36,7 @@ final class CouchDbNumberStore implements NumberStore {
 
     @Override
     public List<NumberRecord> saveAll(List<NumberRecord> records) {
-        Map<String, NumberRecord> unique = new LinkedHashMap<>();
-        records.forEach(r -> unique.putIfAbsent(r.id(), r));
-        if (unique.isEmpty()) {
-            return records;
-        }
-        ObjectNode body = JsonNodeFactory.instance.objectNode();
-        ArrayNode docs = body.putArray("docs");
-        unique.values().forEach(r -> docs.add(toDocument(r)));
-        String action = "save " + unique.size() + " numbers";
-        List<String> failed = new ArrayList<>();
-        List<String> storedBefore = new ArrayList<>();
-        for (JsonNode result : couch.parse(couch.call(couch.withJson("/_bulk_docs", "POST", body), action, 201, 202),
-                action)) {
-            String error = result.path("error").asText("");
-            if ("conflict".equals(error)) {
-                storedBefore.add(result.path("id").asText());
-            } else if (!error.isEmpty()) {
-                failed.add(result.path("id").asText() + " (" + error + ": " + result.path("reason").asText() + ")");
-            }
-        }
-        if (!failed.isEmpty()) {
-            throw new StoreException("CouchDB at " + couch.url() + " refused " + failed.size() + " of "
-                    + unique.size() + " numbers: " + failed, null);
-        }
-        for (String id : storedBefore) {
-            unique.put(id, find(id).orElseThrow(() -> new StoreException("CouchDB at " + couch.url()
-                    + " reported a conflict saving number " + id + " but holds no number with that id", null)));
-        }
-        return storedBefore.isEmpty() ? records : records.stream().map(r -> unique.get(r.id())).toList();
+        return couch.saveAll(records, NumberRecord::id, CouchDbNumberStore::toDocument, this::find, "number");
     }
 
     @Override

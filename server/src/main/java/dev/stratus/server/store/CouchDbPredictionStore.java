@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,15 +148,25 @@ public final class CouchDbPredictionStore implements PredictionStore {
      */
     @Override
     public List<PredictionRecord> saveAll(List<PredictionRecord> records) {
-        Map<String, PredictionRecord> unique = new LinkedHashMap<>();
-        records.forEach(r -> unique.putIfAbsent(r.id(), r));
+        return saveAll(records, PredictionRecord::id, this::toDocument, this::find, "prediction");
+    }
+
+    /**
+     * Saves records of any type (predictions, numbers) in one request, idempotently: ids already
+     * stored keep their first record, read back with {@code find} and returned in place of the
+     * new one, and a batch that repeats an id stores it once.
+     */
+    <T> List<T> saveAll(List<T> records, Function<T, String> id, Function<T, ObjectNode> document,
+                        Function<String, Optional<T>> find, String what) {
+        Map<String, T> unique = new LinkedHashMap<>();
+        records.forEach(r -> unique.putIfAbsent(id.apply(r), r));
         if (unique.isEmpty()) {
             return records;
         }
         ObjectNode body = json.createObjectNode();
         ArrayNode docs = body.putArray("docs");
-        unique.values().forEach(r -> docs.add(toDocument(r)));
-        String action = "save " + unique.size() + " predictions";
+        unique.values().forEach(r -> docs.add(document.apply(r)));
+        String action = "save " + unique.size() + " " + what + "s";
         List<String> failed = new ArrayList<>();
         List<String> storedBefore = new ArrayList<>();
         for (JsonNode result : parse(call(withJson("/_bulk_docs", "POST", body), action, 201, 202), action)) {
@@ -168,13 +179,14 @@ public final class CouchDbPredictionStore implements PredictionStore {
         }
         if (!failed.isEmpty()) {
             throw new StoreException("CouchDB at " + settings.url() + " refused " + failed.size() + " of "
-                    + unique.size() + " predictions: " + failed, null);
+                    + unique.size() + " " + what + "s: " + failed, null);
         }
-        for (String id : storedBefore) {
-            unique.put(id, find(id).orElseThrow(() -> new StoreException("CouchDB at " + settings.url()
-                    + " reported a conflict saving prediction " + id + " but holds no prediction with that id", null)));
+        for (String before : storedBefore) {
+            unique.put(before, find.apply(before).orElseThrow(() -> new StoreException("CouchDB at " + settings.url()
+                    + " reported a conflict saving " + what + " " + before + " but holds no " + what + " with that id",
+                    null)));
         }
-        return storedBefore.isEmpty() ? records : records.stream().map(r -> unique.get(r.id())).toList();
+        return storedBefore.isEmpty() ? records : records.stream().map(r -> unique.get(id.apply(r))).toList();
     }
 
     /** The numbers, documents of type {@code number} in the same database. */

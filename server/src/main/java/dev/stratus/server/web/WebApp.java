@@ -2,7 +2,6 @@ package dev.stratus.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stratus.core.image.GreyImage;
 import dev.stratus.server.AdminToken;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.models.ModelLifecycle;
@@ -28,7 +27,8 @@ import java.util.function.Consumer;
  * the connection's event loop and answered from the thread that stored them; whatever may wait
  * on a disk or a network (reads, labels, readiness, the metrics scrape, large images) runs on a
  * small pool of its own. Rate limiting covers {@code /api/*}; errors, headers, metrics and the
- * access log are {@link Responses}' and {@link Failures}'.
+ * access log are {@link Responses}' and {@link Failures}'. Numbers have their own routes
+ * ({@link NumberRoutes}), taken in the same way.
  *
  * <p>Two ports: the public one serves the page, static files and {@code /api/...} (the page's
  * status pill asks {@code /api/v1/status}: ready or not, and the model); the management one
@@ -39,8 +39,6 @@ import java.util.function.Consumer;
 public final class WebApp implements AutoCloseable {
     static final String API = "/api/v1/predictions";
     static final String STATUS = "/api/v1/status";
-    /** Bodies up to this size are decoded on the event loop; larger ones (photographs) on the pool. */
-    static final int INLINE_BODY_BYTES = 16 * 1024;
     static final String CONTENT_SECURITY_POLICY = Exchange.CONTENT_SECURITY_POLICY;
 
     private final ServerConfig settings;
@@ -48,8 +46,8 @@ public final class WebApp implements AutoCloseable {
     private final InferencePipeline pipeline;
     private final PredictionStore store;
     private final PrometheusMeterRegistry registry;
+    private final Bodies bodies;
     private final ObjectMapper json;
-    private final ImageDecoder decoder;
     private final RateLimiter limiter;
     private final Responses responses;
     private final Router router = new Router();
@@ -68,15 +66,16 @@ public final class WebApp implements AutoCloseable {
         this.store = store;
         this.registry = registry;
         this.json = json;
-        this.decoder = new ImageDecoder(json);
         this.limiter = new RateLimiter(settings.rateLimit().perSecond(), settings.rateLimit().burst());
         this.responses = new Responses(json, registry);
         this.blocking = BlockingPool.create("http-blocking", 4, 1024);
         this.openApi = resource("/openapi.json");
-        router.add(HttpMethod.POST, API, this::predict);
+        this.bodies = new Bodies(new ImageDecoder(json), responses, json, this::offloaded);
+        router.add(HttpMethod.POST, API, bodies.image("application/json ({\"pixels\": [...]} or {\"image\": "
+                + "\"data:image/png;base64,...\"})", service::predict));
         router.add(HttpMethod.GET, API + "/{id}", offloaded(this::find));
         router.add(HttpMethod.PUT, API + "/{id}/label", offloaded(this::label));
-        new NumberRoutes(numbers, decoder, responses, json, this::offloaded).register(router);
+        new NumberRoutes(numbers, bodies, responses, this::offloaded).register(router);
         router.add(HttpMethod.GET, STATUS, offloaded(this::status));
         router.add(HttpMethod.GET, "/api/openapi.json", ex -> ex.respond(Responses.OK, Responses.JSON, openApi));
         management.add(HttpMethod.GET, "/health/live", ex -> responses.json(ex, Responses.OK, Map.of("status", "UP")));
@@ -181,31 +180,6 @@ public final class WebApp implements AutoCloseable {
         }
     }
 
-    private void predict(Exchange ex) throws Exception {
-        String type = ex.contentType();
-        boolean png = type.startsWith("image/png");
-        if (!png && !type.startsWith("application/json")) {
-            throw new Failures.Refused(415, "send application/json ({\"pixels\": [...]} or {\"image\": "
-                    + "\"data:image/png;base64,...\"}) or image/png, not '" + (type.isEmpty() ? "nothing" : type) + "'");
-        }
-        if (ex.body().length > INLINE_BODY_BYTES) {
-            offloaded(large -> classify(large, png)).handle(ex);
-        } else {
-            classify(ex, png);
-        }
-    }
-
-    private void classify(Exchange ex, boolean png) {
-        GreyImage image = png ? decoder.fromPng(ex.body()) : decoder.fromJson(ex.body());
-        service.predict(image).whenComplete((view, failure) -> {
-            if (failure != null) {
-                responses.fail(ex, failure);
-            } else {
-                responses.json(ex, Responses.OK, view);
-            }
-        });
-    }
-
     private void find(Exchange ex) {
         String id = ex.pathParam("id");
         responses.json(ex, Responses.OK, service.find(id).orElseThrow(() -> notFound("no prediction with id " + id)));
@@ -213,16 +187,7 @@ public final class WebApp implements AutoCloseable {
 
     private void label(Exchange ex) {
         String id = ex.pathParam("id");
-        if (!ex.contentType().startsWith("application/json")) {
-            throw new Failures.Refused(415, "send application/json: {\"label\": 0-9}");
-        }
-        JsonNode body;
-        try {
-            body = json.readTree(ex.body());
-        } catch (IOException e) {
-            throw new BadInputException("malformed_json", "the body is not valid JSON");
-        }
-        JsonNode label = body == null ? null : body.get("label");
+        JsonNode label = bodies.field(ex, "label", "{\"label\": 0-9}");
         // canConvertToInt first: asInt() keeps the low 32 bits, so 4294967303 would read as 7.
         if (label == null || !label.isIntegralNumber() || !label.canConvertToInt()
                 || label.intValue() < 0 || label.intValue() > 9) {

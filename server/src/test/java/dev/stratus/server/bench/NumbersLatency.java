@@ -57,6 +57,9 @@ public final class NumbersLatency {
             }
             long[] wall = new long[count];
             long[] served = new long[count];
+            long[] queued = new long[count];
+            long[] inference = new long[count];
+            long[] bytes = new long[count];
             int exact = 0;
             for (int i = 0; i < count; i++) {
                 long start = System.nanoTime();
@@ -64,6 +67,9 @@ public final class NumbersLatency {
                 wall[i] = (System.nanoTime() - start) / 1_000;
                 JsonNode body = JSON.readTree(response.body());
                 served[i] = body.get("timings").get("totalMicros").asLong();
+                queued[i] = body.get("timings").get("queueMicros").asLong();
+                inference[i] = body.get("timings").get("inferenceMicros").asLong();
+                bytes[i] = response.body().length();
                 exact += body.get("number").asText().equals(labels.get(i % labels.size())) ? 1 : 0;
             }
             System.out.printf(Locale.ROOT, "%d numbers of %d digits (PNG %d-%d bytes), %d warm-up requests%n", count,
@@ -71,8 +77,11 @@ public final class NumbersLatency {
                     pngs.stream().mapToInt(p -> p.length).max().orElse(0), warmUp);
             System.out.printf(Locale.ROOT, "end to end (client): median %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                     percentile(wall, 0.5), percentile(wall, 0.9), percentile(wall, 0.99), percentile(wall, 1.0));
-            System.out.printf(Locale.ROOT, "in the server (timings.totalMicros): median %.2f ms, p99 %.2f ms%n",
-                    percentile(served, 0.5), percentile(served, 0.99));
+            System.out.printf(Locale.ROOT, "in the server (timings.totalMicros): median %.2f ms, p99 %.2f ms; of which "
+                            + "queued median %.2f ms, segmented and classified median %.2f ms, p99 %.2f ms%n",
+                    percentile(served, 0.5), percentile(served, 0.99), percentile(queued, 0.5), percentile(inference, 0.5),
+                    percentile(inference, 0.99));
+            System.out.printf(Locale.ROOT, "answers: median %.0f bytes of JSON%n", percentile(bytes, 0.5) * 1_000);
             System.out.printf(Locale.ROOT, "read exactly: %d of %d (%.1f %%)%n", exact, count, 100.0 * exact / count);
         } finally {
             deleteTree(data);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stratus.core.image.DigitImage;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.Backend;
@@ -12,10 +11,10 @@ import dev.stratus.server.Digits;
 import dev.stratus.server.Http;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.StratusServer;
-import dev.stratus.server.pipeline.Classified;
 import dev.stratus.server.pipeline.GatedMeterRegistry;
 import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.pipeline.MicroBatchingPipeline;
+import dev.stratus.server.pipeline.SilentPipeline;
 import dev.stratus.server.store.SqlPredictionStore;
 import dev.stratus.server.store.MemoryStore;
 import java.io.IOException;
@@ -339,35 +338,7 @@ class ApiTest {
     @Test
     void an_inference_timeout_answers_504(@TempDir Path dir) throws IOException {
         // A pipeline that accepts work and never answers: the timeout path, deterministically.
-        List<CompletableFuture<Classified>> submitted = new java.util.concurrent.CopyOnWriteArrayList<>();
-        InferencePipeline silent = new InferencePipeline() {
-            @Override
-            public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
-                CompletableFuture<Classified> never = new CompletableFuture<>();
-                submitted.add(never);
-                return never;
-            }
-
-            @Override
-            public CompletableFuture<dev.stratus.server.pipeline.ClassifiedNumber> submitNumber(String requestId,
-                    dev.stratus.core.image.GreyImage image) {
-                return new CompletableFuture<>();
-            }
-
-            @Override
-            public boolean ready() {
-                return true;
-            }
-
-            @Override
-            public int queueDepth() {
-                return 0;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        SilentPipeline silent = new SilentPipeline();
         ServerConfig config = ServerConfig.builder().port(0).dataDirectory(dir).rateLimit(0, 1)
                 .queueCapacity(16).maxBatch(1).batchDelay(Duration.ZERO).inferenceTimeout(Duration.ofMillis(300)).build();
         try (StratusServer slow = StratusServer.start(config, registry -> {
@@ -378,7 +349,7 @@ class ApiTest {
 
             assertError(response, 504, "timeout");
             assertThat(json(response).get("detail").asText()).contains("within 300 ms");
-            assertThat(submitted).as("one submission, ended by the service's timeout").singleElement()
+            assertThat(silent.submitted).as("one submission, ended by the service's timeout").singleElement()
                     .satisfies(f -> assertThat(f).failsWithin(Duration.ZERO)
                             .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                             .withCauseInstanceOf(java.util.concurrent.TimeoutException.class));

@@ -15,12 +15,9 @@ import dev.stratus.server.Http;
 import dev.stratus.server.Numbers;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.StratusServer;
-import dev.stratus.core.image.DigitImage;
-import dev.stratus.server.pipeline.Classified;
-import dev.stratus.server.pipeline.ClassifiedNumber;
 import dev.stratus.server.pipeline.GatedMeterRegistry;
-import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.pipeline.MicroBatchingPipeline;
+import dev.stratus.server.pipeline.SilentPipeline;
 import dev.stratus.server.store.MemoryStore;
 import java.io.IOException;
 import java.net.URI;
@@ -251,31 +248,7 @@ class NumbersApiTest {
 
     @Test
     void a_number_not_answered_in_time_is_504(@TempDir Path dir) throws IOException {
-        InferencePipeline silent = new InferencePipeline() {
-            @Override
-            public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
-                return new CompletableFuture<>();
-            }
-
-            @Override
-            public CompletableFuture<ClassifiedNumber> submitNumber(String requestId, GreyImage image) {
-                return new CompletableFuture<>();
-            }
-
-            @Override
-            public boolean ready() {
-                return true;
-            }
-
-            @Override
-            public int queueDepth() {
-                return 0;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        SilentPipeline silent = new SilentPipeline();
         ServerConfig config = config(dir).inferenceTimeout(Duration.ofMillis(300)).build();
         MemoryStore store = new MemoryStore();
         try (StratusServer slow = StratusServer.start(config, registry -> new Backend(silent, store, "silent", List.of()))) {
@@ -284,6 +257,8 @@ class NumbersApiTest {
 
             assertError(response, 504, "timeout");
             assertThat(json(response).get("detail").asText()).contains("within 300 ms");
+            assertThat(silent.submitted).as("one number submitted, ended by the service's timeout").singleElement()
+                    .satisfies(f -> assertThat(f).isCompletedExceptionally());
         }
     }
 

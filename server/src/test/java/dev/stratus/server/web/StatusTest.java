@@ -3,19 +3,17 @@ package dev.stratus.server.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.stratus.core.image.DigitImage;
 import dev.stratus.server.Backend;
 import dev.stratus.server.Http;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.StratusServer;
-import dev.stratus.server.pipeline.Classified;
 import dev.stratus.server.pipeline.InferencePipeline;
+import dev.stratus.server.pipeline.SilentPipeline;
 import dev.stratus.server.store.MemoryStore;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,31 +66,6 @@ class StatusTest {
 
     /** A pipeline whose model runs elsewhere (as Kafka's), ready when told. */
     private static InferencePipeline remote(AtomicBoolean ready) {
-        return new InferencePipeline() {
-            @Override
-            public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
-                return new CompletableFuture<>();
-            }
-
-            @Override
-            public CompletableFuture<dev.stratus.server.pipeline.ClassifiedNumber> submitNumber(String requestId,
-                    dev.stratus.core.image.GreyImage image) {
-                return new CompletableFuture<>();
-            }
-
-            @Override
-            public boolean ready() {
-                return ready.get();
-            }
-
-            @Override
-            public int queueDepth() {
-                return 0;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return new SilentPipeline(ready::get);
     }
 }
