@@ -34,9 +34,16 @@ const el = Object.fromEntries([
 
 // ---------- server status and errors ----------
 
+// The pill follows the server by itself: asked again every 5 s while it is not ready, every 10 s
+// while it is, and told by every answer or failure in between.
+const CHECK_MS = { up: 10000, other: 5000 };
+let nextCheck = null;
+
 function setServerState(state, text) {
   el.serverStatus.dataset.state = state;
   el.serverStatus.textContent = text;
+  clearTimeout(nextCheck);
+  nextCheck = setTimeout(checkServer, state === "up" ? CHECK_MS.up : CHECK_MS.other);
 }
 
 async function checkServer() {
@@ -128,6 +135,7 @@ const live = createLive({
     dropEntry();
     showError(error.message);
     if (error.kind === "network") setServerState("down", "Server unreachable");
+    else if (error.kind === "timeout") setServerState("unknown", "Server not answering in time");
   },
   onIdle: () => setBusy(false),
 });

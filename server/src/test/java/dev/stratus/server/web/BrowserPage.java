@@ -40,10 +40,11 @@ final class BrowserPage implements AutoCloseable {
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    private final StratusServer server;
+    private StratusServer server;
     private final ChromeDriverService driverService;
     private final ChromeDriver browser;
     private boolean serverRunning = true;
+    private int stoppedPort;
 
     private BrowserPage(StratusServer server, ChromeDriverService driverService, ChromeDriver browser) {
         this.server = server;
@@ -98,8 +99,16 @@ final class BrowserPage implements AutoCloseable {
     }
 
     void stopServer() {
+        stoppedPort = server.port();
         server.close();
         serverRunning = false;
+    }
+
+    /** Starts the server again on the port it had, on the same data. */
+    void restartServer(Path temp) throws IOException {
+        server = StratusServer.start(ServerConfig.builder().port(stoppedPort).managementPort(0)
+                .dataDirectory(temp.resolve("store")).build());
+        serverRunning = true;
     }
 
     WebElement canvas() {
@@ -124,7 +133,11 @@ final class BrowserPage implements AutoCloseable {
     }
 
     void waitUntil(BooleanSupplier condition) {
-        new WebDriverWait(browser, PATIENCE).until(driver -> condition.getAsBoolean());
+        waitUntil(condition, PATIENCE);
+    }
+
+    void waitUntil(BooleanSupplier condition, java.time.Duration patience) {
+        new WebDriverWait(browser, patience).until(driver -> condition.getAsBoolean());
     }
 
     /** True once no request is in flight or waiting: the answer on screen is the last one coming. */

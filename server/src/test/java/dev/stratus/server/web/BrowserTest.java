@@ -200,9 +200,12 @@ class BrowserTest extends PageTest {
 
     @Test
     @Order(Integer.MAX_VALUE)
-    void says_the_server_cannot_be_reached_once_it_is_stopped() {
+    void says_the_server_cannot_be_reached_once_it_is_stopped_and_ready_once_it_is_back() throws IOException {
         drawDigit(5);
+        page.waitUntil(page::idle);
         page.stopServer();
+        // No click: the status pill asks the server again by itself.
+        page.waitUntil(() -> page.text("#server-status").equals("Server unreachable"), java.time.Duration.ofSeconds(20));
 
         page.click("#predict");
         page.waitUntil(() -> !page.text("#error").isEmpty() && page.idle());
@@ -210,6 +213,9 @@ class BrowserTest extends PageTest {
         assertThat(page.text("#error")).contains("Cannot reach the Stratus server");
         assertThat(page.browser().findElement(By.id("predict")).isEnabled()).as("Predict usable again").isTrue();
         assertThat(page.text("#buffer")).isEmpty();
+
+        page.restartServer(temp);
+        page.waitUntil(() -> page.text("#server-status").equals("Model ready"), java.time.Duration.ofSeconds(20));
     }
 
     // ---------- helpers ----------
