@@ -1,9 +1,13 @@
 package dev.stratus.server;
 
+import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.image.Mnist;
 import dev.stratus.core.mnist.FeedbackFiles;
 import dev.stratus.core.mnist.Idx;
+import dev.stratus.server.store.CouchDbEnvironment;
+import dev.stratus.server.store.CouchDbPredictionStore;
 import dev.stratus.server.store.NumberLabel;
+import dev.stratus.server.store.PredictionStore;
 import dev.stratus.server.store.SqlPredictionStore;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -12,7 +16,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,12 +31,17 @@ import picocli.CommandLine.Spec;
                 "feedback-images-idx3-ubyte (28x28, what the model saw) and feedback-labels-idx1-ubyte (the user's digit;",
                 "a number's digits one record each, labelled with the corrected number's digit in the same place).",
                 "Leaves out labels relabelled too often or given by a flagged client (docs/security.md)."})
-final class ExportFeedbackCommand implements Callable<Integer> {
+final class ExportFeedbackCommand implements ServerCommand {
     @Option(names = "--out", required = true, description = "Directory to write the two IDX files into.")
     Path out;
 
     @Option(names = "--data-dir", description = "The app's data directory (default ~/.local/share/stratus).")
     Path dataDir;
+
+    @Option(names = "--couchdb", paramLabel = "URL",
+            description = "Read the distributed stack's CouchDB instead of a data directory (login from "
+                    + "$STRATUS_COUCHDB_USER and $STRATUS_COUCHDB_PASSWORD).")
+    String couchDb;
 
     @Option(names = "--max-relabels", defaultValue = "1",
             description = "Leave out predictions whose label was changed more often than this (default ${DEFAULT-VALUE}).")
@@ -47,12 +55,20 @@ final class ExportFeedbackCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        Path data = dataDir != null ? dataDir : ServerConfig.defaultDataDirectory();
+    public List<EnvVar> environment() {
+        return CouchDbEnvironment.VARIABLES;
+    }
+
+    @Override
+    public int call(ServerEnvironment env) throws Exception {
+        if (couchDb != null && dataDir != null) {
+            throw new IllegalArgumentException("read a data directory (--data-dir) or CouchDB (--couchdb), not both");
+        }
         FeedbackFilter filter = new FeedbackFilter(maxRelabels,
                 flaggedClients == null ? Set.of() : FeedbackFilter.readClients(flaggedClients));
         Records records = new Records();
-        try (SqlPredictionStore store = SqlPredictionStore.open(data)) {
+        try (PredictionStore store = couchDb != null ? CouchDbPredictionStore.open(env.couchDb().settings(couchDb))
+                : SqlPredictionStore.open(dataDir != null ? dataDir : ServerConfig.defaultDataDirectory())) {
             store.forEachLabelled(record -> {
                 if (records.kept(filter.judge(store.labelHistory(record.id())))) {
                     records.add(record.input(), record.label());
