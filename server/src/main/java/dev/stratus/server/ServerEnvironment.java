@@ -47,8 +47,8 @@ public record ServerEnvironment(String host, int port, Path model, String access
             "This host's name, the first part of the default gateway and worker ids.", "host");
 
     /** What {@code up} honours. */
-    public static final List<EnvVar> UP = concat(List.of(HOST, PORT, Model.VARIABLE, ACCESS_LOG, HOSTNAME, MAX_DIGITS,
-                    ADMIN_TOKEN),
+    public static final List<EnvVar> UP = concat(List.of(HOST, PORT, Model.VARIABLE, ModelRegistry.VARIABLE, ACCESS_LOG, HOSTNAME,
+                    MAX_DIGITS, ADMIN_TOKEN),
             KafkaEnvironment.VARIABLES, CouchDbEnvironment.VARIABLES);
     /** What {@code worker} honours. */
     public static final List<EnvVar> WORKER = concat(List.of(Model.VARIABLE, HOSTNAME),

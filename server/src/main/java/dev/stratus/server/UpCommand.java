@@ -40,7 +40,8 @@ final class UpCommand implements ServerCommand {
 
     @Option(names = "--registry",
             description = "Embedded: serve the active version of this model registry and follow its changes "
-                    + "(promote, rollback, canary, shadow) without a restart; see 'stratus models' (default: a fixed model).")
+                    + "(promote, rollback, canary, shadow) without a restart; see 'stratus models' "
+                    + "(default: $STRATUS_MODELS, else one fixed model).")
     Path registry;
 
     @Option(names = "--max-body", defaultValue = "1048576", description = "Largest request body in bytes (default ${DEFAULT-VALUE}).")
@@ -110,6 +111,14 @@ final class UpCommand implements ServerCommand {
         return 0;
     }
 
+    /**
+     * --registry, else (embedded, no --model) $STRATUS_MODELS; null serves one fixed model. A
+     * Kafka gateway runs no model: the variable is the workers' business there.
+     */
+    private Path registry(ServerEnvironment env) {
+        return registry != null ? registry : model == null && "embedded".equals(pipeline) ? env.registry() : null;
+    }
+
     /** The flags, else the environment, else the defaults. */
     ServerConfig config(ServerEnvironment env) {
         ServerConfig.Builder builder = ServerConfig.builder();
@@ -126,8 +135,8 @@ final class UpCommand implements ServerCommand {
                 .batchDelay(Duration.ofNanos(batchDelayMicros * 1_000))
                 .inferenceTimeout(Duration.ofMillis(timeoutMillis))
                 .dataDirectory(dataDir != null ? dataDir : ServerConfig.defaultDataDirectory())
-                .modelDirectory(model != null ? model : registry != null ? null : env.model())
-                .registryDirectory(registry)
+                .modelDirectory(model != null ? model : registry(env) != null ? null : env.model())
+                .registryDirectory(registry(env))
                 .admin(env.admin())
                 .maxDigits(maxDigits != null ? maxDigits : env.maxDigits())
                 .build();
