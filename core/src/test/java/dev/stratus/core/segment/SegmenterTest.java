@@ -11,7 +11,6 @@ import dev.stratus.core.model.OnnxClassifier;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class SegmenterTest {
@@ -41,8 +40,6 @@ class SegmenterTest {
     }
 
     @Test
-    @Disabled("not met yet: the two touching 0s are read as one wide 0 (p > 0.99), which the shape prior does not"
-            + " outweigh; touching numbers are read right 26 % of the time (docs/benchmarks.md, Numbers)")
     void two_touching_zeros_become_two_digits() {
         GreyImage image = new Drawing(110, 80).zero(10, 8).zero(44, 8).image(true);
         assertThat(components(image)).as("the zeros touch").isEqualTo(1);
