@@ -8,11 +8,8 @@ import java.util.List;
 /**
  * The over-segmentation: the smallest pieces a digit can be made of. Every component that is not
  * a speck is one atom, except that a component that may be two or more touching digits is cut
- * into slices, each cut a path from the component's top to its bottom that starts at a minimum
- * of a column score and bends, a pixel per row at most, to cross as little ink as it can: where
- * neighbours overlap, a straight cut takes a piece of one into the other, a bent one goes round
- * it. Which atoms go together is left to the networks ({@link Segmenter}); the atoms only bound
- * the choices.
+ * into slices along {@link Seams}. Which atoms go together is left to the networks
+ * ({@link Segmenter}); the atoms only bound the choices.
  */
 final class Atoms {
 
@@ -33,9 +30,13 @@ final class Atoms {
         }
     }
 
-
-    /** A component at least this much wider than tall may be two or more touching digits. */
+    /**
+     * A component wider than this share of its height may be two or more touching digits (two
+     * 1s side by side are narrower than tall); the verifier rejects the slices of a single digit.
+     */
     static final double WIDE = 0.5;
+    /** A component shorter than this share of the reference height is a bar or a fragment, never cut. */
+    static final double BAR = 0.5;
     /** A component is a speck when both its sides are below this share of the tallest component's height... */
     static final double SPECK_SIDE = 0.25;
     /** ...and its area is below this share of that height squared. */
@@ -77,7 +78,7 @@ final class Atoms {
         List<Atom> atoms = new ArrayList<>();
         for (InkComponents.Component c : components) {
             // A short wide component is a bar (a 5's, a 7's), not digits side by side.
-            boolean digitSized = c.height() >= PiecePrior.SHORT * reference;
+            boolean digitSized = c.height() >= BAR * reference;
             List<int[]> seams = digitSized && c.width() > WIDE * c.height() ? Seams.of(ink, c) : List.of();
             if (seams.isEmpty()) {
                 atoms.add(new Atom(c.index(), 0, c.x0(), c.x1(), c.y0(), c.y1(), c.y0(), null, null));

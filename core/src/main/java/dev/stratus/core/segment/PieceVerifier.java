@@ -62,9 +62,8 @@ public final class PieceVerifier implements AutoCloseable {
         OrtSession session = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            // Small batches of a few dozen pieces: one thread beats waking a pool.
-            options.setIntraOpNumThreads(1);
-            options.setInterOpNumThreads(1);
+            // A number's pieces come as one batch of dozens: the pool's threads share it; they sleep between batches.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             session = OrtEnvironment.getEnvironment().createSession(onnx, options);
             checkContract(session, source);
             return new PieceVerifier(session, source);
