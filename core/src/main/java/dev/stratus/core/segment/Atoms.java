@@ -33,8 +33,10 @@ final class Atoms {
     /**
      * A component wider than this share of its height may be two or more touching digits (two
      * 1s side by side are narrower than tall); the verifier rejects the slices of a single digit.
+     * On 500 touching numbers (seed 17): 0.5 read 61.6 % right with 55 pieces to a 6-digit
+     * number, 0.75 60.8 % with 42, 1.0 57.4 % with 14 (gapped 96.0 % with all three).
      */
-    static final double WIDE = 0.5;
+    static final double WIDE = 0.75;
     /** A component shorter than this share of the reference height is a bar or a fragment, never cut. */
     static final double BAR = 0.5;
     /** A component is a speck when both its sides are below this share of the tallest component's height... */
