@@ -4,6 +4,7 @@ import dev.stratus.core.mnist.NumberComposer;
 import dev.stratus.core.segment.Box;
 import dev.stratus.core.segment.Lattice;
 import dev.stratus.core.segment.PieceVerifier;
+import java.util.Arrays;
 
 /**
  * What each piece of a composed number's lattice really is, from the composer's record of which
@@ -37,7 +38,7 @@ final class PieceLabels {
         int[] count = new int[digits];
         for (int p = 0; p < labels.length; p++) {
             Lattice.Piece piece = lattice.pieces().get(p);
-            java.util.Arrays.fill(count, 0);
+            Arrays.fill(count, 0);
             int ink = 0;
             Box box = piece.box();
             for (int y = box.y(); y <= box.bottom(); y++) {

@@ -9,6 +9,7 @@ import dev.stratus.core.segment.PieceVerifier;
 import dev.stratus.core.segment.Segmenter;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * Labelled lattice pieces for the verifier: numbers of 1-8 digits composed from {@code digits},
@@ -37,7 +38,7 @@ final class PieceSet {
      */
     static PieceSet compose(LabeledImages digits, int numbers, long seed, double negativesKept) {
         PieceSet set = new PieceSet();
-        java.util.SplittableRandom keep = new java.util.SplittableRandom(seed * 7 + 3);
+        SplittableRandom keep = new SplittableRandom(seed * 7 + 3);
         Preprocessor preprocessor = new Preprocessor();
         NumberComposer[] composers = {
                 new NumberComposer(digits, new NumberComposer.Settings(1, 8, NumberComposer.Spacing.GAPPED), seed),

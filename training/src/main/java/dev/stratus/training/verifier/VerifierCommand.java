@@ -61,7 +61,7 @@ public final class VerifierCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Directory of the four MNIST files (else $STRATUS_DATA, else ~/.cache/stratus/mnist; downloaded when missing).")
     Path data;
 
-    @Option(names = "--out", description = "Where to write verifier.onnx and verifier-card.json (default " + "core/src/main/resources/stratus/models/verifier).")
+    @Option(names = "--out", description = "Where to write verifier.onnx and verifier-card.json (default core/src/main/resources/stratus/models/verifier).")
     Path out = DEFAULT_OUT;
 
     private final Map<String, String> env;

@@ -21,6 +21,7 @@ import dev.stratus.training.network.DjlNetwork;
 import dev.stratus.training.network.OnnxExporter;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -102,7 +103,7 @@ final class VerifierTrainer {
         List<DigitImage> images = new ArrayList<>(pieces.count());
         float[] pixels = pieces.allPixels();
         for (int i = 0; i < pieces.count(); i++) {
-            images.add(new DigitImage(java.util.Arrays.copyOfRange(pixels, i * Mnist.PIXELS, (i + 1) * Mnist.PIXELS)));
+            images.add(new DigitImage(Arrays.copyOfRange(pixels, i * Mnist.PIXELS, (i + 1) * Mnist.PIXELS)));
         }
         float[] p;
         try (PieceVerifier verifier = PieceVerifier.load(onnx, "trained verifier")) {
