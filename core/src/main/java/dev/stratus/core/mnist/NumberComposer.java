@@ -2,6 +2,7 @@ package dev.stratus.core.mnist;
 
 import dev.stratus.core.image.GreyImage;
 import dev.stratus.core.image.Resampling;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -43,8 +44,12 @@ public final class NumberComposer {
         }
     }
 
-    /** One composed number: the image and its digits as text, leading zeros kept. */
-    public record Composed(GreyImage image, String label) {
+    /**
+     * One composed number: the image, its digits as text (leading zeros kept), and for each pixel
+     * the position in the label of the digit whose ink is brightest there (-1: background), so
+     * that training can tell which ink belongs to which digit where neighbours overlap.
+     */
+    public record Composed(GreyImage image, String label, int[] owners) {
     }
 
     /** Digits are scaled by a factor drawn from this range (MNIST's ink is about 20 px tall). */
@@ -105,10 +110,12 @@ public final class NumberComposer {
         int height = tallest + 2 * BASELINE_JITTER + 2 * margin;
         int baseline = margin + BASELINE_JITTER + tallest;
         float[] pixels = new float[width * height];
+        int[] owners = new int[width * height];
+        Arrays.fill(owners, -1);
         int x = margin;
         for (int i = 0; i < length; i++) {
             x += gaps[i];
-            paint(pixels, width, glyphs[i], widths[i], heights[i], x, baseline - lifts[i] - heights[i]);
+            paint(pixels, owners, i, width, glyphs[i], widths[i], heights[i], x, baseline - lifts[i] - heights[i]);
             x += widths[i];
         }
         if (random.nextBoolean()) {
@@ -116,15 +123,20 @@ public final class NumberComposer {
                 pixels[i] = 1f - pixels[i];
             }
         }
-        return new Composed(new GreyImage(width, height, pixels), label.toString());
+        return new Composed(new GreyImage(width, height, pixels), label.toString(), owners);
     }
 
     /** The brightest of what is there and the glyph: overlapping strokes merge as ink does. */
-    private static void paint(float[] canvas, int stride, float[] glyph, int gw, int gh, int left, int top) {
+    private static void paint(float[] canvas, int[] owners, int digit, int stride, float[] glyph, int gw, int gh,
+                              int left, int top) {
         for (int y = 0; y < gh; y++) {
             for (int x = 0; x < gw; x++) {
                 int i = (top + y) * stride + left + x;
-                canvas[i] = Math.min(1f, Math.max(canvas[i], glyph[y * gw + x]));
+                float value = glyph[y * gw + x];
+                if (value > canvas[i]) {
+                    owners[i] = digit;
+                }
+                canvas[i] = Math.min(1f, Math.max(canvas[i], value));
             }
         }
     }

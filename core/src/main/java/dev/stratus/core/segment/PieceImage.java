@@ -8,10 +8,11 @@ import java.util.List;
  * faint anti-aliased rim around them, every other pixel black, with a black margin so that the
  * preprocessing reads the background from the border as it does for a drawn digit.
  *
- * @param image the piece, bright ink on black, ready for the one {@code Preprocessor}
- * @param box   where the piece's ink lies in the input
+ * @param image  the piece, bright ink on black, ready for the one {@code Preprocessor}
+ * @param box    where the piece's ink lies in the input
+ * @param member which pixels of the box are the piece's ink, row-major over the box
  */
-record PieceImage(GreyImage image, Box box) {
+record PieceImage(GreyImage image, Box box, boolean[] member) {
 
     /** Black pixels around the piece; the preprocessing takes the border's median as background. */
     static final int MARGIN = 2;
@@ -34,7 +35,7 @@ record PieceImage(GreyImage image, Box box) {
         for (int y = y0; y <= y1; y++) {
             for (int x = x0; x <= x1; x++) {
                 int c = components.at(x, y);
-                if (c >= 0 && belongs(atoms, c, x)) {
+                if (c >= 0 && belongs(atoms, c, x, y)) {
                     member[(y - y0) * bw + (x - x0)] = true;
                 }
             }
@@ -55,12 +56,12 @@ record PieceImage(GreyImage image, Box box) {
                 }
             }
         }
-        return new PieceImage(new GreyImage(pw, ph, pixels), Box.ofCorners(x0, y0, x1, y1));
+        return new PieceImage(new GreyImage(pw, ph, pixels), Box.ofCorners(x0, y0, x1, y1), member);
     }
 
-    private static boolean belongs(List<Atoms.Atom> atoms, int component, int x) {
+    private static boolean belongs(List<Atoms.Atom> atoms, int component, int x, int y) {
         for (Atoms.Atom a : atoms) {
-            if (a.component() == component && x >= a.xFrom() && x <= a.xTo()) {
+            if (a.contains(component, x, y)) {
                 return true;
             }
         }

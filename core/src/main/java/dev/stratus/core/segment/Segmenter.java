@@ -8,45 +8,50 @@ import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.core.model.Prediction;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
  * Reads a number from an image of any size and either polarity, the one implementation for
  * serving, evaluation and tests.
  *
- * <p>The ink is thresholded as the {@link Preprocessor} does and split into 8-connected
- * components; specks are dropped; components wider than a digit are cut at the minima of their
- * column profile ({@link Atoms}). Every run of up to {@value #MAX_ATOMS_PER_DIGIT} consecutive
- * atoms is a candidate digit: all candidates go through the one preprocessing and are classified
- * in one batch, and dynamic programming picks the partition of the atoms that maximises the
- * product of the pieces' top probabilities times a prior on each piece's shape
- * ({@link PiecePrior}). So a 5's loose bar joins its 5 because the whole 5 is a likelier digit
- * than a bar and a hook, and two touching 0s part because two 0s are likelier than one squeezed
- * blob.
+ * <p>The {@link Lattice} holds every way the ink could be cut into digits: components, cut along
+ * seams where they may be touching digits ({@link Seams}), and every run of consecutive atoms
+ * that could be one digit. All its pieces go through the one preprocessing and are classified in
+ * one batch by the digit model and by the {@link PieceVerifier}, a network trained on exactly
+ * such pieces to say whether a piece is one digit at all; dynamic programming picks the partition
+ * of the atoms that maximises the product over its pieces of the verifier's P(one digit, and it
+ * is d) times the digit model's P(d), d the digit model's answer ({@link #score}). The digit model alone cannot choose the cuts: it has only
+ * ever seen whole single digits and is as sure of half a 0, or of two squeezed 0s, as of a 0.
+ * The digits reported, and their probabilities, are the digit model's.
  */
 public final class Segmenter {
     public static final int DEFAULT_MAX_DIGITS = 16;
-    /** A digit is made of at most this many atoms (slices of a wide component, loose bars, dots). */
-    static final int MAX_ATOMS_PER_DIGIT = 5;
-    /** A candidate is at most this many times the reference height wide (a digit is about 0.4-1). */
-    static final double MAX_PIECE_WIDTH = 1.6;
-    /** Atoms this many empty columns apart or more are never one digit. */
-    static final int MAX_COLUMN_GAP = 2;
+    /**
+     * Pieces the verifier gives less than this probability of being one digit are not read by
+     * the digit model (a path through them would need the rest of the number to be near certain).
+     */
+    static final double MIN_ONE_DIGIT = 1e-3;
 
     private final OnnxClassifier classifier;
+    private final PieceVerifier verifier;
     private final Preprocessor preprocessor = new Preprocessor();
     private final int maxDigits;
 
+    /** A segmenter with the shipped verifier (loaded once per process, from core's classpath). */
     public Segmenter(OnnxClassifier classifier) {
         this(classifier, DEFAULT_MAX_DIGITS);
     }
 
     public Segmenter(OnnxClassifier classifier, int maxDigits) {
+        this(classifier, SharedVerifier.get(), maxDigits);
+    }
+
+    public Segmenter(OnnxClassifier classifier, PieceVerifier verifier, int maxDigits) {
         if (maxDigits < 1) {
             throw new IllegalArgumentException("a number may have at least one digit, got a maximum of " + maxDigits);
         }
         this.classifier = classifier;
+        this.verifier = verifier;
         this.maxDigits = maxDigits;
     }
 
@@ -61,158 +66,92 @@ public final class Segmenter {
      * @throws NumberTooLongException  when it holds more than {@link #maxDigits()} digits
      */
     public SegmentedNumber segment(GreyImage image) {
-        int w = image.width();
-        int h = image.height();
-        float[] ink = Preprocessor.inkOnBlack(image);
-        float max = 0f;
-        for (float v : ink) {
-            max = Math.max(max, v);
+        Lattice lattice = Lattice.of(image, maxDigits, preprocessor);
+        List<Lattice.Piece> pieces = lattice.pieces();
+        List<DigitImage> inputs = new ArrayList<>(pieces.size());
+        for (Lattice.Piece piece : pieces) {
+            inputs.add(piece.input());
         }
-        if (max < Preprocessor.MIN_INK) {
-            throw new BlankImageException("the image has no ink: it is blank or has no contrast");
+        float[] verdicts = verifier.probabilities(inputs);
+        // Most pieces are plainly not one digit: the digit model reads only the others.
+        boolean[] plausible = new boolean[pieces.size()];
+        for (int i = 0; i < pieces.size(); i++) {
+            plausible[i] = verdicts[i * PieceVerifier.CLASSES + PieceVerifier.NOT_ONE_DIGIT] <= 1 - MIN_ONE_DIGIT;
         }
-        float threshold = Preprocessor.INK_THRESHOLD * max;
-        boolean[] mask = new boolean[ink.length];
-        for (int i = 0; i < ink.length; i++) {
-            mask[i] = ink[i] >= threshold;
+        List<SegmentedDigit> digits = bestPath(lattice, classify(inputs, plausible), verdicts);
+        if (digits == null) {
+            Arrays.fill(plausible, true);
+            digits = bestPath(lattice, classify(inputs, plausible), verdicts);
         }
-        InkComponents components = InkComponents.of(mask, w);
-        int reference = Atoms.referenceHeight(components.components());
-        if (reference < Atoms.MIN_DIGIT_HEIGHT) {
-            throw new BlankImageException("the image holds only specks of noise: no stroke is " + Atoms.MIN_DIGIT_HEIGHT
-                    + " px tall with " + Atoms.MIN_DIGIT_AREA + " px of ink");
-        }
-        List<InkComponents.Component> kept = Atoms.withoutSpecks(components.components(), reference);
-        int separate = separateColumns(kept);
-        if (separate > maxDigits) {
-            throw tooLong("at least " + separate);
-        }
-        List<Atoms.Atom> atoms = Atoms.of(components, kept, reference);
-        if (atoms.size() > MAX_ATOMS_PER_DIGIT * maxDigits) {
-            throw tooLong("pieces for more than " + maxDigits);
-        }
-
-        List<Candidate> candidates = candidates(atoms, components, ink, w, h, reference);
-        List<DigitImage> inputs = new ArrayList<>(candidates.size());
-        for (Candidate c : candidates) {
-            inputs.add(c.input);
-        }
-        List<Prediction> predictions = classifier.classifyBatch(inputs);
-        List<SegmentedDigit> digits = bestPath(atoms.size(), candidates, predictions, reference);
         if (digits.size() > maxDigits) {
-            throw tooLong(Integer.toString(digits.size()));
+            throw Lattice.tooLong(Integer.toString(digits.size()), maxDigits);
         }
         return new SegmentedNumber(digits);
     }
 
-    private NumberTooLongException tooLong(String found) {
-        return new NumberTooLongException("the image holds " + found + " digits; a number has at most " + maxDigits,
-                maxDigits);
-    }
-
-    /** One candidate digit: atoms {@code from..to-1}, its box, input, and the log cost of the cut it starts at. */
-    private record Candidate(int from, int to, Box box, DigitImage input, double cutPrior) {
-    }
-
-    private List<Candidate> candidates(List<Atoms.Atom> atoms, InkComponents components, float[] ink, int w, int h,
-                                       int reference) {
-        List<Candidate> candidates = new ArrayList<>();
-        for (int from = 0; from < atoms.size(); from++) {
-            for (int to = from + 1; to <= Math.min(atoms.size(), from + MAX_ATOMS_PER_DIGIT); to++) {
-                List<Atoms.Atom> run = atoms.subList(from, to);
-                if (to - from > 1 && (spanWidth(run) > MAX_PIECE_WIDTH * reference || hasColumnGap(run))) {
-                    continue;
-                }
-                PieceImage piece = PieceImage.of(run, components, ink, w, h);
-                double prior = 0;
-                if (from > 0 && sameComponent(atoms.get(from - 1), atoms.get(from))) {
-                    prior += PiecePrior.CUT;
-                }
-                candidates.add(new Candidate(from, to, piece.box(), preprocessor.apply(piece.image()), prior));
+    /** The digit model's answers for the pieces marked, null for the others. */
+    private List<Prediction> classify(List<DigitImage> inputs, boolean[] marked) {
+        List<DigitImage> chosen = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            if (marked[i]) {
+                chosen.add(inputs.get(i));
             }
         }
-        return candidates;
-    }
-
-    /** Two slices of one component: a piece that starts at the second one cuts the component. */
-    private static boolean sameComponent(Atoms.Atom left, Atoms.Atom right) {
-        return left.component() == right.component() && left.xTo() + 1 == right.xFrom();
+        List<Prediction> read = classifier.classifyBatch(chosen);
+        List<Prediction> all = new ArrayList<>(inputs.size());
+        for (int i = 0, k = 0; i < inputs.size(); i++) {
+            all.add(marked[i] ? read.get(k++) : null);
+        }
+        return all;
     }
 
     /**
-     * Whether the run's columns leave {@value #MAX_COLUMN_GAP} or more empty columns between
-     * its atoms: pieces of one digit overlap in x or nearly meet, neighbouring digits do not.
+     * The log score of reading piece {@code i} as the digit model's answer {@code d}: the
+     * verifier's probability that the piece is exactly one digit and that it is {@code d}, times
+     * the digit model's probability of {@code d}. On 500 touching numbers (seed 17) this read
+     * 61.6 % right, against 58.8 % with the verifier's P(one digit) in place of its P(d), 56.4 %
+     * with the verifier alone, 53.8 % with a further cost per cut; gapped numbers read the same
+     * (96.0 %) with all of them.
      */
-    private static boolean hasColumnGap(List<Atoms.Atom> run) {
-        List<Atoms.Atom> byLeft = new ArrayList<>(run);
-        byLeft.sort(Comparator.comparingInt(Atoms.Atom::xFrom));
-        int right = byLeft.get(0).xTo();
-        for (Atoms.Atom a : byLeft) {
-            if (a.xFrom() - right - 1 >= MAX_COLUMN_GAP) {
-                return true;
-            }
-            right = Math.max(right, a.xTo());
-        }
-        return false;
+    static double score(Prediction prediction, float[] verdicts, int i) {
+        double oneDigitAndD = verdicts[i * PieceVerifier.CLASSES + prediction.digit()];
+        return Math.log(Math.max(1e-30, oneDigitAndD)) + Math.log(Math.max(1e-30, prediction.confidence()));
     }
 
-    private static int spanWidth(List<Atoms.Atom> run) {
-        int x0 = Integer.MAX_VALUE, x1 = -1;
-        for (Atoms.Atom a : run) {
-            x0 = Math.min(x0, a.xFrom());
-            x1 = Math.max(x1, a.xTo());
-        }
-        return x1 - x0 + 1;
-    }
-
-    /** The partition of atoms {@code 0..n-1} into candidates with the highest total log score. */
-    private static List<SegmentedDigit> bestPath(int n, List<Candidate> candidates, List<Prediction> predictions,
-                                                 int reference) {
+    /**
+     * The partition of the lattice's atoms into pieces with the highest total log score, among
+     * the pieces that have a prediction; null when those do not cover the atoms.
+     */
+    private static List<SegmentedDigit> bestPath(Lattice lattice, List<Prediction> predictions, float[] verdicts) {
+        int n = lattice.atoms();
+        List<Lattice.Piece> pieces = lattice.pieces();
         double[] best = new double[n + 1];
         int[] via = new int[n + 1];
         Arrays.fill(best, Double.NEGATIVE_INFINITY);
         Arrays.fill(via, -1);
         best[0] = 0;
-        // Candidates come ordered by their first atom, so every path into `from` is final when read.
-        for (int i = 0; i < candidates.size(); i++) {
-            Candidate c = candidates.get(i);
-            if (best[c.from] == Double.NEGATIVE_INFINITY) {
+        // Pieces come ordered by their first atom, so every path into `from` is final when read.
+        for (int i = 0; i < pieces.size(); i++) {
+            Lattice.Piece piece = pieces.get(i);
+            if (best[piece.from()] == Double.NEGATIVE_INFINITY || predictions.get(i) == null) {
                 continue;
             }
-            Prediction p = predictions.get(i);
-            double score = best[c.from] + Math.log(Math.max(1e-30, p.confidence())) + c.cutPrior
-                    + PiecePrior.logPrior(c.box, reference, p.digit());
-            if (score > best[c.to]) {
-                best[c.to] = score;
-                via[c.to] = i;
+            double total = best[piece.from()] + score(predictions.get(i), verdicts, i);
+            if (total > best[piece.to()]) {
+                best[piece.to()] = total;
+                via[piece.to()] = i;
             }
+        }
+        if (best[n] == Double.NEGATIVE_INFINITY) {
+            return null;
         }
         List<SegmentedDigit> digits = new ArrayList<>();
         for (int end = n; end > 0; ) {
             int i = via[end];
-            Candidate c = candidates.get(i);
-            digits.add(0, new SegmentedDigit(predictions.get(i), c.box, c.input));
-            end = c.from;
+            Lattice.Piece piece = pieces.get(i);
+            digits.add(0, new SegmentedDigit(predictions.get(i), piece.box(), piece.input()));
+            end = piece.from();
         }
         return digits;
-    }
-
-    /**
-     * How many digits there must be at least: the groups of components whose column ranges do
-     * not overlap (a digit never spans a column gap). Checked before anything is classified, so
-     * that a long scribble costs nothing.
-     */
-    private static int separateColumns(List<InkComponents.Component> components) {
-        List<InkComponents.Component> byLeft = new ArrayList<>(components);
-        byLeft.sort(Comparator.comparingInt(InkComponents.Component::x0));
-        int groups = 0;
-        int right = -1;
-        for (InkComponents.Component c : byLeft) {
-            if (c.x0() > right) {
-                groups++;
-            }
-            right = Math.max(right, c.x1());
-        }
-        return groups;
     }
 }

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Exact-number accuracy of segmentation and the shipped model on numbers composed from MNIST test
- * digits, lengths 2-6. The bounds are sane floors, well below the targets (98 % gapped, 92 %
- * touching); the measured figures are printed and go in docs/benchmarks.md.
+ * digits, lengths 2-6. The bounds are floors just under what was measured on these seeds (the
+ * targets are 98 % gapped, 92 % touching); the measured figures are printed and go in
+ * docs/benchmarks.md.
  */
 class NumberAccuracyTest {
     static final int COUNT = Integer.getInteger("stratus.numbers.count", 500);
@@ -38,13 +39,13 @@ class NumberAccuracyTest {
     @Test
     void reads_numbers_with_gaps_of_at_least_two_pixels() {
         double accuracy = accuracy(NumberComposer.Spacing.GAPPED, 16);
-        assertThat(accuracy).isGreaterThan(0.85);
+        assertThat(accuracy).isGreaterThan(0.95);
     }
 
     @Test
     void reads_numbers_whose_digits_touch_or_overlap() {
         double accuracy = accuracy(NumberComposer.Spacing.TOUCHING, 17);
-        assertThat(accuracy).isGreaterThan(0.08);
+        assertThat(accuracy).isGreaterThan(0.60);
     }
 
     @Test
@@ -64,8 +65,9 @@ class NumberAccuracyTest {
             }
         }
         Arrays.sort(nanos);
-        System.out.printf("numbers: a 6-digit number, segmentation + classification: median %.2f ms, p90 %.2f ms%n",
-                nanos[nanos.length / 2] / 1e6, nanos[nanos.length * 9 / 10] / 1e6);
+        System.out.printf("numbers: a 6-digit number, segmentation + classification: median %.2f ms, p90 %.2f ms,"
+                + " p99 %.2f ms%n", nanos[nanos.length / 2] / 1e6, nanos[nanos.length * 9 / 10] / 1e6,
+                nanos[nanos.length * 99 / 100] / 1e6);
         assertThat(nanos[0]).isPositive();
     }
 

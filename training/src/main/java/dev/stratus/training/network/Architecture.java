@@ -12,8 +12,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A named network over 1x28x28 inputs ending in 10 logits (softmax is added on export). Sizes and
- * cost are computed from the layers, so the model card reports what was really built.
+ * A named network over 1x28x28 inputs ending in logits, 10 for a digit model (softmax is added on
+ * export). Sizes and cost are computed from the layers, so the model card reports what was really
+ * built.
  */
 public record Architecture(String name, String summary, List<Layer> layers) {
 
@@ -38,6 +39,27 @@ public record Architecture(String name, String summary, List<Layer> layers) {
                     new Flatten(), new Dense(128), new Relu(), new Dropout(0.3f), new Dense(Mnist.CLASSES)));
 
     public static final List<Architecture> ALL = List.of(STRATUS, PAPER);
+
+    /**
+     * The segmentation verifier ({@code dev.stratus.core.segment.PieceVerifier}): the default's
+     * layers with 11 logits, the ten digits and "not one digit". Not in {@link #ALL}: it is
+     * trained on lattice pieces by {@code train-verifier}, not on MNIST by {@code train}.
+     */
+    public static final Architecture VERIFIER = new Architecture("verifier",
+            "two conv blocks with batch norm, dense 128, dropout; 11 classes",
+            List.of(new Conv(32, 5, 0), new BatchNorm(), new Relu(), new MaxPool(2),
+                    new Conv(48, 3, 0), new BatchNorm(), new Relu(), new MaxPool(2),
+                    new Flatten(), new Dense(128), new Relu(), new Dropout(0.3f), new Dense(Mnist.CLASSES + 1)));
+
+    /** How many logits the network ends in: the units of its last dense layer. */
+    public int classes() {
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (layers.get(i) instanceof Dense d) {
+                return d.units();
+            }
+        }
+        throw new IllegalStateException(name + " has no dense layer");
+    }
 
     public static Architecture byName(String name) {
         return ALL.stream().filter(a -> a.name().equals(name)).findFirst()

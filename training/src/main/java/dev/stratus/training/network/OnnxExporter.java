@@ -72,7 +72,7 @@ public final class OnnxExporter {
             }
             // Dropout is the identity at inference: no node.
         }
-        graph.output(current);
+        graph.output(current, architecture.classes());
         return OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
@@ -158,11 +158,11 @@ public final class OnnxExporter {
             return output;
         }
 
-        void output(String logits) {
+        void output(String logits, int classes) {
             graph.addNode(OnnxMl.NodeProto.newBuilder()
                     .setOpType("Softmax").setName("softmax").addInput(logits).addOutput(ModelContract.OUTPUT)
                     .addAttribute(integer("axis", 1)));
-            graph.addOutput(valueInfo(ModelContract.OUTPUT, Mnist.CLASSES));
+            graph.addOutput(valueInfo(ModelContract.OUTPUT, classes));
         }
 
         OnnxMl.GraphProto build() {
