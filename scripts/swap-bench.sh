@@ -11,7 +11,12 @@ PORT=18480; MPORT=18481
 WORK="$(mktemp -d /tmp/stratus-swap-bench.XXXXXX)"
 export STRATUS_ADMIN_TOKEN="swap-bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 SERVER=""
-cleanup() { [[ -n "$SERVER" ]] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
+KEEP="$ROOT/runs/swap-bench-$(date -u +%Y%m%d-%H%M%S)"
+cleanup() {
+  if [[ -n "$SERVER" ]]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+  mkdir -p "$KEEP"; cp "$WORK"/*.json "$WORK"/*.txt "$WORK"/server.log "$KEEP"/ 2>/dev/null || true
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 # A second version: the shipped model under another name (same weights: the swap is what is measured).
@@ -49,8 +54,8 @@ swapper() {
   for i in $(seq 1 "$SWAPS"); do
     for action in promote rollback; do
       local body='{}'; [[ $action == promote ]] && body='{"version":"swap-candidate"}'
-      curl -s -o /dev/null -w "$action %{http_code} %{time_total}\n" -X POST -H "Authorization: Bearer $STRATUS_ADMIN_TOKEN" \
-        -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$PORT/api/v1/models/$action" >> "$WORK/swaps.txt"
+ curl -s -o /dev/null -w "$action %{http_code} %{time_total}\n" -X POST -H "Authorization: Bearer $STRATUS_ADMIN_TOKEN" \
+        -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$PORT/api/v1/models/$action" >> "$WORK/admin.txt"
       sleep "$gap"
     done
   done
@@ -61,9 +66,11 @@ wait "$SWAPPER"
 echo "swap-bench: $RATE/s for $SECONDS_PER_STEP s after 20 s of warm-up; $SWAPS promote+rollback pairs in the second step"
 summary plain
 summary swaps
-python3 - "$WORK/swaps.txt" <<'PY'
+python3 - "$WORK/admin.txt" <<'PY'
 import sys, statistics
-rows = [l.split() for l in open(sys.argv[1])]
+rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) == 3]
+if not rows:
+    sys.exit('no swap was made: ' + open(sys.argv[1]).read()[:300])
 codes = {}
 for r in rows: codes[r[1]] = codes.get(r[1], 0) + 1
 t = sorted(float(r[2]) * 1000 for r in rows)
