@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,38 +117,30 @@ public final class ModelFollower implements Runnable, AutoCloseable {
         if (!files.keySet().containsAll(wanted.versions())) {
             return;  // the models are published before the routing; wait for them
         }
-        List<Model> loadedHere = new ArrayList<>();
         try {
-            Model active = model(wanted.active(), loadedHere);
-            Model canary = wanted.canary() == null ? null : model(wanted.canary(), loadedHere);
-            Model shadow = wanted.shadow() == null ? null : model(wanted.shadow(), loadedHere);
-            router.swap(active, canary, wanted.share(), shadow);
+            router.swapTo(wanted.active(), wanted.canary(), wanted.share(), wanted.shadow(), this::load);
             serving = wanted;
             refused = null;
             swaps.increment();
             LOG.info("models now serving (control topic): {}", router.loadedVersions());
-        } catch (ModelLoadException | RegistryException | RuntimeException e) {
-            loadedHere.forEach(Model::close);
+        } catch (IOException | RegistryException | RuntimeException e) {
             refused = wanted;
             refusals.increment();
             LOG.error("routing {} refused, the models serving keep serving: {}", wanted, e.getMessage());
         }
     }
 
-    private Model model(String version, List<Model> loadedHere) throws ModelLoadException, RegistryException {
-        Optional<Model> kept = router.loaded(version);
-        if (kept.isPresent()) {
-            return kept.get();
-        }
+    /** A new instance of {@code version} from its control record, warmed and smoke-tested. */
+    private Model load(String version, List<Model> loaded) throws ModelLoadException, RegistryException {
         ModelControl.ModelFiles model = files.get(version);
-        Model loaded = Model.of(model.card(), model.onnx(), "control record " + version, OnnxClassifier.Threads.SERVING);
-        loadedHere.add(loaded);
-        if (!loaded.version().equals(version)) {
+        Model instance = Model.of(model.card(), model.onnx(), "control record " + version, OnnxClassifier.Threads.SERVING);
+        loaded.add(instance);
+        if (!instance.version().equals(version)) {
             throw new RegistryException("control record model/" + version + " holds a model whose card says "
-                    + loaded.version());
+                    + instance.version());
         }
-        ModelCheck.warmAndCheck(loaded, Optional.ofNullable(smoke));
-        return loaded;
+        ModelCheck.warmAndCheck(instance, Optional.ofNullable(smoke));
+        return instance;
     }
 
     /** The versions this worker serves now. */

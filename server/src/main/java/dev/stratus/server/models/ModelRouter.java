@@ -1,6 +1,8 @@
 package dev.stratus.server.models;
 
 import dev.stratus.core.model.Model;
+import dev.stratus.core.model.registry.RegistryException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -119,6 +121,44 @@ public final class ModelRouter {
                 m.retire();
             }
         }
+    }
+
+    /** Loads a version that does not serve yet, adding it to {@code loaded} as soon as it is loaded (so it is closed if its checks fail). */
+    @FunctionalInterface
+    public interface Loader {
+        Model load(String version, List<Model> loaded) throws IOException, RegistryException;
+    }
+
+    /**
+     * Swaps to these versions (canary and shadow may be null): each one serving already is kept,
+     * the others loaded once by {@code loader}. If any fails, what was loaded is closed, the
+     * routing stays as it was and the failure is thrown.
+     */
+    public void swapTo(String active, String canary, double share, String shadow, Loader loader)
+            throws IOException, RegistryException {
+        List<Model> loadedHere = new ArrayList<>();
+        try {
+            Model a = pick(active, loadedHere, loader);
+            Model c = canary == null ? null : pick(canary, loadedHere, loader);
+            Model s = shadow == null ? null : pick(shadow, loadedHere, loader);
+            swap(a, c, share, s);
+        } catch (IOException | RegistryException | RuntimeException e) {
+            loadedHere.forEach(Model::close);
+            throw e;
+        }
+    }
+
+    private Model pick(String version, List<Model> loadedHere, Loader loader) throws IOException, RegistryException {
+        Optional<Model> kept = loaded(version);
+        if (kept.isPresent()) {
+            return kept.get();
+        }
+        for (Model m : loadedHere) {
+            if (m.version().equals(version)) {
+                return m;
+            }
+        }
+        return loader.load(version, loadedHere);
     }
 
     /** The loaded model of {@code version}, if the current routing has one, to keep it across a swap. */

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -105,22 +104,15 @@ public final class RegistryWatcher implements AutoCloseable {
         if (wanted.equals(refused)) {
             return false;
         }
-        List<Model> loadedHere = new ArrayList<>();
         try {
-            Model active = model(wanted.active(), loadedHere);
-            Model canary = wanted.canary() == null ? null : model(wanted.canary(), loadedHere);
-            Model shadow = wanted.shadow() == null ? null : model(wanted.shadow(), loadedHere);
-            router.swap(active, canary, wanted.share(), shadow);
+            router.swapTo(wanted.active(), wanted.canary(), wanted.share(), wanted.shadow(), this::load);
             serving = wanted;
             refused = null;
             lastRefusal = null;
             swaps.increment();
-            LOG.info("models now serving: active {}{}{}", wanted.active(),
-                    canary == null ? "" : ", canary " + wanted.canary() + " at " + wanted.share(),
-                    shadow == null ? "" : ", shadow " + wanted.shadow());
+            LOG.info("models now serving: {}", router.loadedVersions());
             return true;
         } catch (IOException | RegistryException | RuntimeException e) {
-            loadedHere.forEach(Model::close);
             refused = wanted;
             lastRefusal = e.getMessage();
             refusals.increment();
@@ -137,19 +129,10 @@ public final class RegistryWatcher implements AutoCloseable {
         }
     }
 
-    /** The serving instance of {@code version}, or a new one loaded, warmed and smoke-tested. */
-    private Model model(String version, List<Model> loadedHere) throws IOException, RegistryException {
-        Optional<Model> kept = router.loaded(version);
-        if (kept.isPresent()) {
-            return kept.get();
-        }
-        for (Model m : loadedHere) {
-            if (m.version().equals(version)) {
-                return m;
-            }
-        }
+    /** A new instance of {@code version}, loaded, warmed and smoke-tested. */
+    private Model load(String version, List<Model> loaded) throws IOException, RegistryException {
         Model model = registry.load(version, threads);
-        loadedHere.add(model);
+        loaded.add(model);
         ModelCheck.warmAndCheck(model, registry.smokeTest());
         return model;
     }
