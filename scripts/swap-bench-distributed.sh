@@ -61,7 +61,7 @@ swapper() {
     for action in "promote swap-candidate" rollback; do
       local t0; t0=$(date +%s.%N)
       "$ROOT/stratus" models $action >/dev/null && "$ROOT/stratus" publish-models >/dev/null
-      echo "$action $(python3 -c "import time; print(round(time.time() - $t0, 2))")" >> "$WORK/swaps.txt"
+      echo "$action $(python3 -c "import time; print(round(time.time() - $t0, 2))")" >> "$WORK/admin.txt"
     done
   done
 }
@@ -71,7 +71,7 @@ wait "$SWAPPER"
 echo "swap-bench-distributed: $RATE/s through nginx; $SWAPS promote+rollback pairs published in the second step"
 summary plain
 summary swaps
-awk '{n++; s += $NF} END {printf "     swaps: %d published, %.1f s each to write and publish (two JVM starts)\n", n, s / n}' "$WORK/swaps.txt"
+awk '{n++; s += $NF} END {printf "     swaps: %d published, %.1f s each to write and publish (two JVM starts)\n", n, s / n}' "$WORK/admin.txt"
 for log in $(awk -F'\t' '$1 ~ /^worker/ {print $4}' "$WORK/stack/members.tsv"); do
   echo "    worker: $(grep -c "models now serving (control topic)" "$log" || true) swaps, $(grep -c "refused" "$log" || true) refusals ($log)"
 done
