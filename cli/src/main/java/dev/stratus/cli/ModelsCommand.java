@@ -47,8 +47,7 @@ final class ModelsCommand implements Runnable {
         Path registry;
 
         ModelRegistry open(CliEnvironment env) throws IOException {
-            Path dir = registry != null ? registry : env.registry() != null ? env.registry() : ModelRegistry.defaultDirectory();
-            return ModelRegistry.open(dir);
+            return ModelRegistry.open(ModelRegistry.directory(registry, env.registry()));
         }
     }
 

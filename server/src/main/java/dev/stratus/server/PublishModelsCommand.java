@@ -36,8 +36,8 @@ final class PublishModelsCommand implements ServerCommand {
 
     @Override
     public int call(ServerEnvironment env) throws Exception {
-        Path dir = registry != null ? registry : env.registry() != null ? env.registry() : ModelRegistry.defaultDirectory();
-        ModelControl.Routing routing = ModelControl.publish(ModelRegistry.open(dir), cluster.kafka(env.kafka()),
+        ModelControl.Routing routing = ModelControl.publish(ModelRegistry.open(ModelRegistry.directory(registry,
+                env.registry())), cluster.kafka(env.kafka()),
                 "publish-models-" + ProcessHandle.current().pid());
         System.out.println("Published to " + Topics.MODELS + ": active " + routing.active()
                 + (routing.canary() == null ? "" : ", canary " + routing.canary() + " at " + routing.share())

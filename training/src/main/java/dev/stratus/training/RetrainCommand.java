@@ -113,8 +113,7 @@ public final class RetrainCommand implements Callable<Integer> {
                     + tolerance + " and " + holdout);
         }
         TrainingEnvironment environment = TrainingEnvironment.from(env);
-        Path registryDir = registry != null ? registry
-                : ModelRegistry.VARIABLE.path(env) != null ? ModelRegistry.VARIABLE.path(env) : ModelRegistry.defaultDirectory();
+        Path registryDir = ModelRegistry.directory(registry, ModelRegistry.VARIABLE.path(env));
         ModelRegistry models = ModelRegistry.open(registryDir);
         String activeVersion = models.state().active();
         LabeledImages corrections = readFeedback(feedback);
@@ -156,8 +155,10 @@ public final class RetrainCommand implements Callable<Integer> {
             console.printf("Refused: %s. The candidate stays in %s, not in the registry.%n", gate.reason(), directory);
             return REFUSED;
         }
-        SmokeTest smoke = models.smokeTest().isPresent() ? models.smokeTest().get()
-                : models.keepSmokeSample(SmokeTest.of(test));
+        SmokeTest smoke = models.smokeTest().orElse(null);
+        if (smoke == null) {
+            smoke = models.keepSmokeSample(SmokeTest.of(test));
+        }
         SmokeTest.Result added = models.add(directory, smoke);
         console.printf("Accepted: %s. Added %s to the registry (%s); serve it with: stratus models promote %s%n",
                 gate.reason(), card.version(), added.message(), card.version());

@@ -7,7 +7,6 @@ import dev.stratus.server.store.NumberRecord;
 import dev.stratus.core.model.Model;
 import dev.stratus.server.models.ModelRouter;
 import dev.stratus.server.models.RoutedClassifier;
-import dev.stratus.server.models.ShadowRunner;
 import dev.stratus.server.models.VersionMeters;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;

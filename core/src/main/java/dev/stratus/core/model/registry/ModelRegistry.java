@@ -58,6 +58,11 @@ public final class ModelRegistry {
         return Path.of(System.getProperty("user.home"), ".local", "share", "stratus", "models");
     }
 
+    /** The registry a command uses: its flag, else {@code $STRATUS_MODELS}, else {@link #defaultDirectory()}. */
+    public static Path directory(Path flag, Path fromEnvironment) {
+        return flag != null ? flag : fromEnvironment != null ? fromEnvironment : defaultDirectory();
+    }
+
     /** The registry in {@code root}, made with the shipped model as its first version when empty. */
     public static ModelRegistry open(Path root) throws IOException {
         return open(root, Clock.systemUTC());
