@@ -42,8 +42,16 @@ class ComposeTest {
             compose(env, Duration.ofMinutes(5), "up", "-d").orThrow();
             awaitReady(env, url);
             double ready = (System.nanoTime() - started) / 1e9;
+            // Seven cold JVMs and three brokers share two cores here: in the first seconds after
+            // ready, answers took 1-5 s and some passed the gateways' 5 s deadline (504). The
+            // warm-up is reported, not asserted; the stack is judged warm.
+            Traffic warmup = Traffic.send(url, 100, 10, 0, null);
             Traffic traffic = Traffic.send(url, 200, 20, 0, null);
-            System.out.printf("containers: compose: every gateway, worker and nginx ready %.1f s after up; %s%n", ready, traffic);
+            System.out.printf("containers: compose: every gateway, worker and nginx ready %.1f s after up; warm-up %s; %s%n",
+                    ready, warmup, traffic);
+            if (traffic.answered() < traffic.sent) {
+                System.out.println(Podman.tail(compose(env, Duration.ofSeconds(60), "logs", "--tail", "40").output(), 400));
+            }
             assertThat(traffic.answered()).as(traffic.toString()).isEqualTo(200);
             assertThat(traffic.correct).as(traffic.toString()).isGreaterThanOrEqualTo(194);
             String id = traffic.answeredIds.iterator().next();
