@@ -1,12 +1,11 @@
 package dev.stratus.server.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -14,8 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * The distributed store's numbers: one document of type {@code number} per number, in the
- * predictions' database and over the same client as {@link CouchDbPredictionStore} (its retries,
- * timeouts and errors), which never reads them as predictions:
+ * predictions' database and over the same {@link CouchDbDatabase} (its retries, timeouts and
+ * errors); the predictions' store never reads them as predictions:
  * <pre>
  * {"_id": "...", "type": "number", "modelVersion": "...", "number": "2048",
  *  "digits": "NumberDigits, standard base64", "createdAt": "...", "label": "2049", "labelledAt": "...",
@@ -25,12 +24,10 @@ import java.util.function.Consumer;
  */
 final class CouchDbNumberStore implements NumberStore {
     static final String DOCUMENT_TYPE = "number";
-    private static final String HISTORY = "labelHistory";
-    private static final int LABEL_ATTEMPTS = 5;
 
-    private final CouchDbPredictionStore couch;
+    private final CouchDbDatabase couch;
 
-    CouchDbNumberStore(CouchDbPredictionStore couch) {
+    CouchDbNumberStore(CouchDbDatabase couch) {
         this.couch = couch;
     }
 
@@ -46,35 +43,15 @@ final class CouchDbNumberStore implements NumberStore {
 
     @Override
     public Optional<NumberRecord> label(String id, NumberLabel change) {
-        String action = "label number " + id;
-        for (int attempt = 1; attempt <= LABEL_ATTEMPTS; attempt++) {
-            Optional<ObjectNode> current = couch.readDocument(id, DOCUMENT_TYPE);
-            if (current.isEmpty()) {
-                return Optional.empty();
-            }
-            ObjectNode doc = current.get();
-            // Built before writing, so that a label of the wrong length is refused without a request.
-            NumberRecord labelled = fromDocument(doc).withLabel(change.label(), change.at());
-            doc.put("label", change.label()).put("labelledAt", CouchDbPredictionStore.TIME.format(change.at()));
-            ArrayNode history = doc.path(HISTORY) instanceof ArrayNode earlier ? earlier : doc.putArray(HISTORY);
-            history.addObject().put("label", change.label()).put("at", CouchDbPredictionStore.TIME.format(change.at()))
-                    .put("client", change.client());
-            if (couch.call(couch.withJson(CouchDbPredictionStore.documentPath(id), "PUT", doc), action, 201, 202, 409)
-                    .statusCode() != 409) {
-                return Optional.of(labelled);
-            }
-        }
-        throw new StoreException("CouchDB at " + couch.url() + ": number " + id + " kept changing while being labelled ("
-                + LABEL_ATTEMPTS + " conflicts)", null);
+        // Built before writing, so that a label of the wrong length is refused without a request.
+        return couch.label(id, DOCUMENT_TYPE, TextNode.valueOf(change.label()), change.at(), change.client(),
+                doc -> fromDocument(doc).withLabel(change.label(), change.at()));
     }
 
     @Override
     public List<NumberLabel> labelHistory(String id) {
-        List<NumberLabel> changes = new ArrayList<>();
-        couch.readDocument(id, DOCUMENT_TYPE).ifPresent(doc -> doc.path(HISTORY).forEach(change -> changes.add(
-                new NumberLabel(change.path("label").asText(), Instant.parse(change.path("at").asText()),
-                        change.path("client").asText()))));
-        return changes;
+        return couch.labelHistory(id, DOCUMENT_TYPE, change -> new NumberLabel(change.path("label").asText(),
+                Instant.parse(change.path("at").asText()), change.path("client").asText()));
     }
 
     @Override
@@ -86,9 +63,9 @@ final class CouchDbNumberStore implements NumberStore {
         ObjectNode doc = JsonNodeFactory.instance.objectNode().put("_id", record.id()).put("type", DOCUMENT_TYPE)
                 .put("modelVersion", record.modelVersion()).put("number", record.number())
                 .put("digits", Base64.getEncoder().encodeToString(NumberDigits.encode(record.digits())))
-                .put("createdAt", CouchDbPredictionStore.TIME.format(record.createdAt()));
+                .put("createdAt", CouchDbDatabase.TIME.format(record.createdAt()));
         if (record.label() != null) {
-            doc.put("label", record.label()).put("labelledAt", CouchDbPredictionStore.TIME.format(record.labelledAt()));
+            doc.put("label", record.label()).put("labelledAt", CouchDbDatabase.TIME.format(record.labelledAt()));
         }
         return doc;
     }

@@ -1,0 +1,372 @@
+package dev.stratus.server.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stratus.server.store.CouchDbSettings.Backoff;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One CouchDB database over its HTTP API, for the stores of predictions and numbers that share
+ * it: requests with the login, retries with backoff on what may pass (no connection, timeouts,
+ * 5xx), clear errors for everything else, and the document operations both stores need (typed
+ * reads, idempotent bulk saves, labels with their history, paging through the labelled).
+ *
+ * <p>Times are ISO-8601 UTC with exactly nine fraction digits so that they sort correctly as
+ * strings: the {@code labelledAt} index and the paging of {@link #forEachLabelled} rely on that.
+ */
+final class CouchDbDatabase implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CouchDbDatabase.class);
+    static final DateTimeFormatter TIME = new DateTimeFormatterBuilder().appendInstant(9).toFormatter(Locale.ROOT);
+    /** A document's array of label changes, oldest first: {@code {"label", "at", "client"}}. */
+    static final String HISTORY = "labelHistory";
+    private static final String JSON_TYPE = "application/json";
+    private static final int LABEL_ATTEMPTS = 5;
+    private static final int PAGE_SIZE = 200;
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    private static final long PROBE_INTERVAL_NANOS = Duration.ofSeconds(2).toNanos();
+
+    // Big decimals so that a probability is rounded to float once, from the decimal text.
+    final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private final CouchDbSettings settings;
+    private final Backoff backoff;
+    private final HttpClient client;
+    private final String databaseUrl;
+    private final String authorization;
+    private volatile boolean healthy;
+    private volatile long lastProbe = System.nanoTime() - PROBE_INTERVAL_NANOS;
+    private volatile boolean closed;
+
+    CouchDbDatabase(CouchDbSettings settings, Backoff backoff) {
+        this.settings = settings;
+        this.backoff = backoff;
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.timeout()).build();
+        this.databaseUrl = settings.base() + "/" + encode(settings.database());
+        this.authorization = settings.user() == null ? null : "Basic " + Base64.getEncoder().encodeToString(
+                (settings.user() + ":" + settings.password()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Creates the database if absent (a non-admin user may still use one that exists) and its label index. */
+    void create() {
+        // 412: it exists already. 401/403: a non-admin user may still use an existing database,
+        // which the read below finds out.
+        call(request("").PUT(HttpRequest.BodyPublishers.noBody()), "create database " + settings.database(),
+                201, 202, 412, 401, 403);
+        call(request("").GET(), "read database " + settings.database(), 200);
+        // CouchDB answers "exists" when it is there already, so this is safe on every open.
+        ObjectNode index = json.createObjectNode();
+        index.putObject("index").putArray("fields").add("labelledAt");
+        index.put("ddoc", "stratus-labelled").put("name", "labelled-at").put("type", "json");
+        call(withJson("/_index", "POST", index), "create the labelledAt index", 200, 201);
+    }
+
+    void delete() {
+        call(request("").DELETE(), "delete database " + settings.database(), 200, 202, 404);
+    }
+
+    /** Where CouchDB is, for messages. */
+    String url() {
+        return settings.url().toString();
+    }
+
+    /** The document {@code id} if it is of {@code type}. */
+    Optional<ObjectNode> readDocument(String id, String type) {
+        if (id.startsWith("_")) {
+            // CouchDB's own endpoints (_all_docs, _changes, _design/...): never a stored record.
+            return Optional.empty();
+        }
+        String action = "read " + type + " " + id;
+        HttpResponse<String> response = call(request(documentPath(id)).GET(), action, 200, 404);
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        JsonNode doc = parse(response, action);
+        return doc instanceof ObjectNode object && type.equals(object.path("type").asText())
+                ? Optional.of(object) : Optional.empty();
+    }
+
+    /** Writes one document; true when it was new, false on a conflict (the id is taken). */
+    boolean put(String id, ObjectNode document, String action) {
+        return call(withJson(documentPath(id), "PUT", document), action, 201, 202, 409).statusCode() != 409;
+    }
+
+    /**
+     * Saves records of any type (predictions, numbers) in one request, idempotently: ids already
+     * stored keep their first record, read back with {@code find} and returned in place of the
+     * new one, and a batch that repeats an id stores it once.
+     */
+    <T> List<T> saveAll(List<T> records, Function<T, String> id, Function<T, ObjectNode> document,
+                        Function<String, Optional<T>> find, String what) {
+        Map<String, T> unique = new LinkedHashMap<>();
+        records.forEach(r -> unique.putIfAbsent(id.apply(r), r));
+        if (unique.isEmpty()) {
+            return records;
+        }
+        ObjectNode body = json.createObjectNode();
+        ArrayNode docs = body.putArray("docs");
+        unique.values().forEach(r -> docs.add(document.apply(r)));
+        String action = "save " + unique.size() + " " + what + "s";
+        List<String> failed = new ArrayList<>();
+        List<String> storedBefore = new ArrayList<>();
+        for (JsonNode result : parse(call(withJson("/_bulk_docs", "POST", body), action, 201, 202), action)) {
+            String error = result.path("error").asText("");
+            if ("conflict".equals(error)) {
+                storedBefore.add(result.path("id").asText());
+            } else if (!error.isEmpty()) {
+                failed.add(result.path("id").asText() + " (" + error + ": " + result.path("reason").asText() + ")");
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new StoreException("CouchDB at " + url() + " refused " + failed.size() + " of "
+                    + unique.size() + " " + what + "s: " + failed, null);
+        }
+        for (String before : storedBefore) {
+            unique.put(before, find.apply(before).orElseThrow(() -> new StoreException("CouchDB at " + url()
+                    + " reported a conflict saving " + what + " " + before + " but holds no " + what + " with that id",
+                    null)));
+        }
+        return storedBefore.isEmpty() ? records : records.stream().map(r -> unique.get(id.apply(r))).toList();
+    }
+
+    /**
+     * Labels document {@code id} of {@code type}: the label, its time and a history entry in one
+     * revision, read again and retried when someone else changed it in between. {@code labelled}
+     * builds the labelled record from the document before anything is written, so an invalid
+     * label is refused without a request. Empty when there is no such document.
+     */
+    <T> Optional<T> label(String id, String type, JsonNode label, Instant at, String client,
+                          Function<ObjectNode, T> labelled) {
+        String action = "label " + type + " " + id;
+        for (int attempt = 1; attempt <= LABEL_ATTEMPTS; attempt++) {
+            Optional<ObjectNode> current = readDocument(id, type);
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            ObjectNode doc = current.get();
+            T record = labelled.apply(doc);
+            doc.set("label", label);
+            doc.put("labelledAt", TIME.format(at));
+            ArrayNode history = doc.path(HISTORY) instanceof ArrayNode earlier ? earlier : doc.putArray(HISTORY);
+            ObjectNode entry = history.addObject();
+            entry.set("label", label);
+            entry.put("at", TIME.format(at)).put("client", client);
+            if (put(id, doc, action)) {
+                return Optional.of(record);
+            }
+            LOG.debug("{} {} changed while being labelled (attempt {}); reading it again", type, id, attempt);
+        }
+        throw new StoreException("CouchDB at " + url() + ": " + type + " " + id
+                + " kept changing while being labelled (" + LABEL_ATTEMPTS + " conflicts)", null);
+    }
+
+    /** The label history of document {@code id} of {@code type}, oldest first; empty when there is none. */
+    <T> List<T> labelHistory(String id, String type, Function<JsonNode, T> change) {
+        List<T> changes = new ArrayList<>();
+        readDocument(id, type).ifPresent(doc -> doc.path(HISTORY).forEach(entry -> changes.add(change.apply(entry))));
+        return changes;
+    }
+
+    /**
+     * Every labelled document of {@code type}, oldest label first (predictions and numbers share
+     * the index). Pages by key range rather than by an ever larger skip: each page starts at the
+     * last time seen and skips only the documents already delivered with exactly that time.
+     */
+    void forEachLabelled(String type, Consumer<JsonNode> action) {
+        String from = "";
+        int deliveredAtFrom = 0;
+        while (true) {
+            JsonNode docs = labelledPage(from, deliveredAtFrom);
+            for (JsonNode doc : docs) {
+                String at = doc.path("labelledAt").asText();
+                deliveredAtFrom = at.equals(from) ? deliveredAtFrom + 1 : 1;
+                from = at;
+                if (type.equals(doc.path("type").asText())) {
+                    action.accept(doc);
+                }
+            }
+            if (docs.size() < PAGE_SIZE) {
+                return;
+            }
+        }
+    }
+
+    private JsonNode labelledPage(String from, int skip) {
+        ObjectNode query = json.createObjectNode();
+        // Only the indexed field in the selector, so that limit and skip apply in the index.
+        query.putObject("selector").putObject("labelledAt").put("$gte", from);
+        query.putArray("sort").addObject().put("labelledAt", "asc");
+        query.put("limit", PAGE_SIZE).put("skip", skip);
+        String action = "list labelled documents";
+        return parse(call(withJson("/_find", "POST", query), action, 200), action).path("docs");
+    }
+
+    /** True when the last request was answered; otherwise a cheap check, at most every 2 s. */
+    boolean ready() {
+        if (closed) {
+            return false;
+        }
+        if (healthy) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (now - lastProbe < PROBE_INTERVAL_NANOS) {
+            return false;
+        }
+        lastProbe = now;
+        try {
+            HttpResponse<Void> response = client.send(request("").timeout(PROBE_TIMEOUT).GET().build(),
+                    BodyHandlers.discarding());
+            healthy = response.statusCode() == 200;
+        } catch (IOException e) {
+            healthy = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return healthy;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        healthy = false;
+        // HttpClient is AutoCloseable from Java 21; on 17 its threads end once it is unreachable.
+        if (client instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("closing the CouchDB client: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** Sends; an answer with a status other than {@code accepted} is a clear error at once. */
+    private HttpResponse<String> call(HttpRequest.Builder builder, String action, int... accepted) {
+        HttpResponse<String> response = send(builder, action);
+        for (int status : accepted) {
+            if (response.statusCode() == status) {
+                return response;
+            }
+        }
+        throw new StoreException("CouchDB at " + url() + " refused to " + action + ": "
+                + response.statusCode() + reason(response), null);
+    }
+
+    /**
+     * Sends with retries on what may pass (no connection, timeouts, 5xx); any other answer is
+     * returned for the caller to judge.
+     */
+    private HttpResponse<String> send(HttpRequest.Builder builder, String action) {
+        if (closed) {
+            throw new IllegalStateException("the CouchDB store is closed");
+        }
+        HttpRequest request = builder.build();
+        for (int attempt = 0; ; attempt++) {
+            String failure;
+            IOException cause = null;
+            try {
+                HttpResponse<String> response = client.send(request, BodyHandlers.ofString());
+                if (response.statusCode() < 500) {
+                    healthy = true;
+                    return response;
+                }
+                failure = "answered " + response.statusCode() + reason(response);
+            } catch (IOException e) {
+                cause = e;
+                failure = e.getMessage() == null ? e.getClass().getSimpleName()
+                        : e.getClass().getSimpleName() + ": " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted while trying to " + action + " at " + url(), e);
+            }
+            if (attempt >= settings.maxRetries()) {
+                healthy = false;
+                throw new StoreException("CouchDB at " + url() + " could not " + action + " after "
+                        + (attempt + 1) + " attempts: " + failure, cause);
+            }
+            pause(attempt, action, failure);
+        }
+    }
+
+    private void pause(int attempt, String action, String failure) {
+        Duration wait = backoff.after(attempt);
+        LOG.warn("CouchDB at {} could not {} ({}); retry {} of {} in {} ms", url(), action, failure,
+                attempt + 1, settings.maxRetries(), wait.toMillis());
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting to " + action + " at " + url(), e);
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(databaseUrl + path))
+                .timeout(settings.timeout()).header("Accept", JSON_TYPE);
+        return authorization == null ? builder : builder.header("Authorization", authorization);
+    }
+
+    private HttpRequest.Builder withJson(String path, String method, JsonNode body) {
+        // JsonNode.toString() writes standard JSON (Jackson 2.10+), without a checked exception.
+        return request(path).header("Content-Type", JSON_TYPE)
+                .method(method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+    }
+
+    private JsonNode parse(HttpResponse<String> response, String action) {
+        try {
+            return json.readTree(response.body());
+        } catch (JsonProcessingException e) {
+            throw new StoreException("CouchDB at " + url() + " answered '" + action
+                    + "' with malformed JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** CouchDB explains errors as {@code {"error": ..., "reason": ...}}; anything else is cut short. */
+    private String reason(HttpResponse<String> response) {
+        String body = response.body() == null ? "" : response.body().strip();
+        try {
+            JsonNode error = json.readTree(body);
+            if (error != null && error.has("error")) {
+                return " " + error.path("error").asText() + " (" + error.path("reason").asText() + ")";
+            }
+        } catch (JsonProcessingException e) {
+            // Not JSON: fall through and quote it.
+        }
+        return body.isEmpty() ? "" : " " + body.substring(0, Math.min(body.length(), 200));
+    }
+
+    private static String documentPath(String id) {
+        return "/" + encode(id);
+    }
+
+    private static String encode(String segment) {
+        // URLEncoder encodes for forms: a space becomes '+', which a path would keep literally.
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
