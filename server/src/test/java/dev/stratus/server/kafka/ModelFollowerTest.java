@@ -17,6 +17,7 @@ import dev.stratus.server.Backend;
 import dev.stratus.server.Digits;
 import dev.stratus.server.Http;
 import dev.stratus.server.PredictionLoad;
+import dev.stratus.server.ServerCli;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.StratusServer;
 import dev.stratus.server.models.ModelRouter;
@@ -30,7 +31,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  * published from a registry switch the worker under load without a failed request, and a
  * version that does not load is refused while the one serving keeps answering. The worker runs
  * a published shadow and publishes its meters, which the gateway's {@code GET /api/v1/models}
- * shows per worker and summed, leaving out workers gone silent or stopped.
+ * shows per worker and summed, leaving out workers gone silent or stopped; {@code publish-models
+ * --watch} follows the registry and publishes each change from one process.
  */
 class ModelFollowerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -219,6 +223,31 @@ class ModelFollowerTest {
             registry.shadow(null);
             ModelControl.publish(registry, settings, "test-publisher");
         }
+    }
+
+    @Test
+    void publish_models_watch_follows_the_registry_from_one_process() throws Exception {
+        Http http = new Http(gateway.url());
+        if (!registry.state().active().equals(shipped)) {
+            registry.promote(shipped);
+        }
+        Map<String, String> env = new HashMap<>();
+        kafka.clientProperties().forEach((key, value) ->
+                env.put("STRATUS_KAFKA_" + key.toUpperCase(Locale.ROOT).replace('.', '_'), value));
+        Thread watcher = new Thread(() -> ServerCli.commandLine(env).execute("publish-models", "--bootstrap",
+                kafka.bootstrapServers(), "--registry", registry.root().toString(), "--watch"), "publish-models-watch");
+        watcher.start();
+        try {
+            awaitServing(http, shipped);
+            registry.promote(CANDIDATE);
+            awaitServing(http, CANDIDATE);
+            registry.rollback();
+            awaitServing(http, shipped);
+        } finally {
+            watcher.interrupt();
+            watcher.join(10_000);
+        }
+        assertThat(watcher.isAlive()).as("publish-models --watch stops when interrupted").isFalse();
     }
 
     private static MeterSnapshot snapshot(String worker, long at) {
