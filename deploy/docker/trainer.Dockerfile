@@ -1,5 +1,7 @@
 # Stratus trainer: DJL + PyTorch (CPU) training that writes a model directory
-# (model.onnx, model-card.json, plots). Runs as a Kubernetes Job; see deploy/k8s/base/training.
+# (model.onnx, model-card.json, plots). Its entry point, TrainingCli, takes the command first
+# (train, retrain, train-verifier, compare-runs); the retraining Job (deploy/k8s/base/training)
+# runs "retrain".
 # PyTorch's native library (~430 MB unpacked) is extracted at run time into DJL_CACHE_DIR,
 # which must be writable (an emptyDir in Kubernetes; the root filesystem stays read-only).
 #
@@ -21,5 +23,5 @@ ENV OPT_OUT_TRACKING=true \
     DJL_CACHE_DIR=/var/cache/djl \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 USER 10001:10001
-ENTRYPOINT ["java", "-Dai.djl.offline=true", "-cp", "/app/stratus-training-0.1.0.jar:/app/lib/*", "dev.stratus.training.TrainCommand"]
+ENTRYPOINT ["java", "-Dai.djl.offline=true", "-cp", "/app/stratus-training-0.1.0.jar:/app/lib/*", "dev.stratus.training.TrainingCli"]
 CMD ["--help"]

@@ -38,10 +38,16 @@ class ImagesTest {
     @Test
     void trainer_image_carries_pytorch_and_starts_its_entry_point_hardened() {
         assertThat(run(Images.TRAINER, "ls", "-1", "/app/lib")).contains("pytorch-native-cpu");
-        String help = Images.PODMAN.run(Duration.ofSeconds(60), "run", "--rm", "--network", "none", "--read-only",
-                "--read-only-tmpfs=false", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-                Images.TRAINER, "--help").orThrow();
-        assertThat(help).contains("--epochs", "--spark");
+        assertThat(trainer("--help")).as("the entry point lists the training commands")
+                .contains("train ", "retrain ", "train-verifier ", "compare-runs ");
+        assertThat(trainer("retrain", "--help")).as("the retraining Job's command").contains("--feedback", "--registry");
+    }
+
+    private static String trainer(String... args) {
+        List<String> command = new ArrayList<>(List.of("run", "--rm", "--network", "none", "--read-only",
+                "--read-only-tmpfs=false", "--cap-drop", "ALL", "--security-opt", "no-new-privileges", Images.TRAINER));
+        command.addAll(List.of(args));
+        return Images.PODMAN.run(Duration.ofSeconds(60), command.toArray(String[]::new)).orThrow();
     }
 
     @Test

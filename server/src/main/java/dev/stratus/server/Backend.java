@@ -10,6 +10,7 @@ import dev.stratus.server.models.RoutedClassifier;
 import dev.stratus.server.models.ShadowRunner;
 import dev.stratus.server.models.VersionMeters;
 import dev.stratus.server.kafka.KafkaPipeline;
+import dev.stratus.server.kafka.MeterBoard;
 import dev.stratus.server.kafka.KafkaSettings;
 import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.pipeline.MicroBatchingPipeline;
@@ -27,15 +28,21 @@ import java.util.List;
 /**
  * What answers behind the HTTP layer: an inference pipeline and a prediction store, plus what
  * must be closed with them. Embedded (one JVM) or distributed (Kafka workers and CouchDB).
- * {@code models} is set where the server follows a model registry, else null.
+ * {@code models} is set where the server follows a model registry, {@code workers} where Kafka
+ * workers classify (their published meters), else null.
  */
 public record Backend(InferencePipeline pipeline, PredictionStore store, String description,
-                      List<AutoCloseable> resources, ModelLifecycle models) implements AutoCloseable {
+                      List<AutoCloseable> resources, ModelLifecycle models, MeterBoard workers) implements AutoCloseable {
     /** How often a server serving from a registry reads {@code registry.json}. */
     public static final Duration REGISTRY_POLL = Duration.ofMillis(200);
 
     public Backend(InferencePipeline pipeline, PredictionStore store, String description, List<AutoCloseable> resources) {
-        this(pipeline, store, description, resources, null);
+        this(pipeline, store, description, resources, null, null);
+    }
+
+    public Backend(InferencePipeline pipeline, PredictionStore store, String description, List<AutoCloseable> resources,
+                   ModelLifecycle models) {
+        this(pipeline, store, description, resources, models, null);
     }
 
     /** Builds a backend once the server's meter registry exists. */
@@ -120,13 +127,17 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
     public static Factory kafka(KafkaSettings kafka, CouchDbSettings couchDb, String gatewayId, int maxInFlight,
                                 int maxDigits) {
         return registry -> {
-            PredictionStore store = CouchDbPredictionStore.open(couchDb);
+            List<AutoCloseable> opened = new ArrayList<>();
             try {
+                PredictionStore store = CouchDbPredictionStore.open(couchDb);
+                opened.add(store);
+                MeterBoard workers = new MeterBoard(kafka, gatewayId, new VersionMeters(registry)).start();
+                opened.add(workers);
                 InferencePipeline pipeline = new KafkaPipeline(kafka, gatewayId, maxInFlight, maxDigits, registry);
                 return new Backend(pipeline, store, "Kafka at " + kafka.bootstrapServers() + " (gateway " + gatewayId
-                        + "), predictions in " + couchDb.url(), List.of(store));
+                        + "), predictions in " + couchDb.url(), opened, null, workers);
             } catch (RuntimeException e) {
-                store.close();
+                closeAll(opened);
                 throw e;
             }
         };

@@ -3,9 +3,13 @@ package dev.stratus.server;
 import dev.stratus.core.config.EnvVar;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
+import dev.stratus.server.kafka.MeterPublisher;
+import dev.stratus.server.kafka.MeterSnapshot;
 import dev.stratus.server.kafka.ModelFollower;
 import dev.stratus.server.kafka.Topics;
 import dev.stratus.server.models.ModelRouter;
+import dev.stratus.server.models.ShadowRunner;
+import dev.stratus.server.models.VersionMeters;
 import dev.stratus.server.kafka.HealthEndpoint;
 import dev.stratus.server.kafka.InferenceWorker;
 import dev.stratus.server.kafka.KafkaSettings;
@@ -68,8 +72,13 @@ final class WorkerCommand implements ServerCommand {
         ModelRouter router = new ModelRouter(loaded);
         try (CouchDbPredictionStore store = CouchDbPredictionStore.open(couchDb)) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            InferenceWorker worker = InferenceWorker.connect(kafka, id, router, store, maxBatch, registry);
+            VersionMeters versions = new VersionMeters(registry);
+            ShadowRunner shadows = new ShadowRunner(registry);
+            InferenceWorker worker = InferenceWorker.connect(kafka, id, router, versions, shadows, store, maxBatch,
+                    registry);
             ModelFollower follower = followModels ? new ModelFollower(kafka, id, router, registry) : null;
+            MeterPublisher meters = new MeterPublisher(kafka, id,
+                    () -> MeterSnapshot.of(id, router, versions, System.currentTimeMillis()), MeterSnapshot.INTERVAL);
             if (follower != null) {
                 Thread follow = new Thread(follower, "model-follower");
                 follow.setDaemon(true);
@@ -94,6 +103,8 @@ final class WorkerCommand implements ServerCommand {
             try {
                 worker.run();
             } finally {
+                meters.close();
+                shadows.close();
                 if (follower != null) {
                     follower.close();
                 }

@@ -21,11 +21,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +42,9 @@ import picocli.CommandLine.Option;
                 "Exit 0: accepted (promote it with 'stratus models promote'); 3: refused by the gate."})
 public final class RetrainCommand implements Callable<Integer> {
     static final int REFUSED = 3;
+    /** The variables it honours: training's and the registry's. */
+    static final List<EnvVar> ENVIRONMENT = Stream.concat(TrainingEnvironment.VARIABLES.stream(),
+            Stream.of(ModelRegistry.VARIABLE)).toList();
 
     @Option(names = "--feedback", required = true,
             description = "Directory written by 'stratus export-feedback' (" + FeedbackFiles.IMAGES + " and its labels).")
@@ -96,13 +99,8 @@ public final class RetrainCommand implements Callable<Integer> {
 
     static CommandLine commandLine(Map<String, String> env, PrintStream console) {
         CommandLine line = new CommandLine(new RetrainCommand(env, console));
-        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("retrain: " + e.getMessage());
-            return e instanceof IOException || e instanceof IllegalArgumentException ? 2 : 1;
-        });
-        List<EnvVar> variables = new ArrayList<>(TrainingEnvironment.VARIABLES);
-        variables.add(ModelRegistry.VARIABLE);
-        EnvironmentCommandLine.describe(line, variables);
+        line.setExecutionExceptionHandler(TrainingCli::oneLine);
+        EnvironmentCommandLine.describe(line, ENVIRONMENT);
         return line;
     }
 

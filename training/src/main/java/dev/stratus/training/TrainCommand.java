@@ -112,10 +112,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     public static CommandLine commandLine(Map<String, String> env) {
         CommandLine line = new CommandLine(new TrainCommand(env, System.out));
-        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("train: " + e.getMessage());
-            return e instanceof IOException || e instanceof IllegalArgumentException ? 2 : 1;
-        });
+        line.setExecutionExceptionHandler(TrainingCli::oneLine);
         EnvironmentCommandLine.describe(line, TrainingEnvironment.VARIABLES);
         return line;
     }

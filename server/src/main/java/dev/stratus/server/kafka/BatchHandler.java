@@ -9,14 +9,18 @@ import dev.stratus.server.store.NumberRecord;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.Prediction;
 import dev.stratus.server.models.ModelRouter;
+import dev.stratus.server.models.ShadowRunner;
+import dev.stratus.server.models.VersionMeters;
 import dev.stratus.server.store.PredictionRecord;
 import dev.stratus.server.store.PredictionStore;
 import dev.stratus.server.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,21 +43,27 @@ import org.slf4j.LoggerFactory;
  * write, retried while the store is down, and answered on each gateway's reply topic. The batch
  * is done when Kafka has acknowledged every reply and dead letter, and it always completes:
  * anything that throws once the batch exists (a send, the hand-off to the store thread) fails it,
- * so that the ledger rewinds it instead of waiting for it forever.
+ * so that the ledger rewinds it instead of waiting for it forever. Each batch's digits are counted
+ * in the version's meters, and a shadow in the routing classifies a copy off this thread.
  */
 final class BatchHandler {
     private static final Logger LOG = LoggerFactory.getLogger(BatchHandler.class);
 
     private final ModelRouter router;
+    private final VersionMeters versions;
+    private final ShadowRunner shadows;
     private final PredictionStore store;
     private final Producer<String, byte[]> producer;
     private final Executor storeExecutor;
     private final WorkerMetrics metrics;
     private final BooleanSupplier running;
 
-    BatchHandler(ModelRouter router, PredictionStore store, Producer<String, byte[]> producer, Executor storeExecutor,
-                 WorkerMetrics metrics, BooleanSupplier running) {
+    /** {@code shadows} null: a shadow in the routing is not run. */
+    BatchHandler(ModelRouter router, VersionMeters versions, ShadowRunner shadows, PredictionStore store,
+                 Producer<String, byte[]> producer, Executor storeExecutor, WorkerMetrics metrics, BooleanSupplier running) {
         this.router = router;
+        this.versions = versions;
+        this.shadows = shadows;
         this.store = store;
         this.producer = producer;
         this.storeExecutor = storeExecutor;
@@ -73,16 +83,26 @@ final class BatchHandler {
     /** Handles {@code records}, completing {@code done} when every effect is acknowledged (or failed). */
     void handle(ConsumerRecords<String, byte[]> records, CompletableFuture<Void> done) {
         // One model for the whole batch, digits and numbers: a swap changes the next batch, never
-        // this one (a canary takes whole batches, by the first request's key).
-        try (ModelRouter.Lease lease = router.acquire()) {
+        // this one (a canary takes whole batches, by the first request's key). A shadow takes the
+        // lease with its copy of the digits and closes it when done.
+        ModelRouter.Lease lease = router.acquire();
+        boolean handedToShadow = false;
+        try {
             String first = records.isEmpty() ? "" : String.valueOf(records.iterator().next().key());
-            handle(records, lease.modelFor(first), done);
+            handedToShadow = handle(records, lease, lease.modelFor(first), done);
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
+        } finally {
+            if (!handedToShadow) {
+                lease.close();
+            }
         }
     }
 
-    private void handle(ConsumerRecords<String, byte[]> records, Model model, CompletableFuture<Void> done) {
+    /** True when the lease went to the shadow with a copy of the digits. */
+    private boolean handle(ConsumerRecords<String, byte[]> records, ModelRouter.Lease lease, Model model,
+                           CompletableFuture<Void> done) {
+        boolean handedToShadow = false;
         try {
             metrics.batchSizes().record(records.count());
             List<Job> jobs = new ArrayList<>(records.count());
@@ -102,7 +122,12 @@ final class BatchHandler {
             long start = System.nanoTime();
             List<Prediction> predictions = jobs.isEmpty() ? List.of()
                     : model.classifier().classifyBatch(jobs.stream().map(Job::image).toList());
-            long inferenceMicros = (System.nanoTime() - start) / 1_000;
+            long inferenceNanos = System.nanoTime() - start;
+            long inferenceMicros = inferenceNanos / 1_000;
+            if (!jobs.isEmpty()) {
+                versions.answered(model.version(), jobs.size(), inferenceNanos);
+                handedToShadow = shadow(lease, jobs, predictions, model.version());
+            }
             Instant now = Instant.now();
             List<PredictionRecord> results = new ArrayList<>(jobs.size());
             for (int i = 0; i < jobs.size(); i++) {
@@ -126,6 +151,18 @@ final class BatchHandler {
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }
+        return handedToShadow;
+    }
+
+    /** Hands a copy of the digits and their answers to the shadow, if one is routed; true if it took the lease. */
+    private boolean shadow(ModelRouter.Lease lease, List<Job> jobs, List<Prediction> predictions, String version) {
+        Optional<Model> shadow = lease.shadow();
+        if (shadow.isEmpty() || shadows == null) {
+            return false;
+        }
+        shadows.submit(lease, shadow.get(), jobs.stream().map(Job::id).toList(), jobs.stream().map(Job::image).toList(),
+                List.copyOf(predictions), Collections.nCopies(jobs.size(), version));
+        return true;
     }
 
     /** How the batch was classified, for the replies. */

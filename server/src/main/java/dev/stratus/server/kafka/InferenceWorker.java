@@ -2,6 +2,8 @@ package dev.stratus.server.kafka;
 
 import dev.stratus.core.model.Model;
 import dev.stratus.server.models.ModelRouter;
+import dev.stratus.server.models.ShadowRunner;
+import dev.stratus.server.models.VersionMeters;
 import dev.stratus.server.store.PredictionStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -102,6 +104,13 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
     /** As above, each batch on what {@code router} routes to (the caller closes the router after the worker). */
     InferenceWorker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, ModelRouter router,
                     PredictionStore store, int maxBatch, MeterRegistry registry) {
+        this(consumer, producer, router, new VersionMeters(registry), null, store, maxBatch, registry);
+    }
+
+    /** As above, counting each version in {@code versions} and running a routed shadow on {@code shadows} (null: not run). */
+    InferenceWorker(Consumer<String, byte[]> consumer, Producer<String, byte[]> producer, ModelRouter router,
+                    VersionMeters versions, ShadowRunner shadows, PredictionStore store, int maxBatch,
+                    MeterRegistry registry) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("--max-batch must be at least 1, got " + maxBatch);
         }
@@ -115,7 +124,8 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.handler = new BatchHandler(router, store, producer, storeExecutor, metrics, () -> running);
+        this.handler = new BatchHandler(router, versions, shadows, store, producer, storeExecutor, metrics,
+                () -> running);
     }
 
     /** A worker connected to the cluster of {@code settings}, the shared topics created if missing. */
@@ -127,6 +137,13 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
     /** As above, each batch on what {@code router} routes to (a {@link ModelFollower} may swap it). */
     public static InferenceWorker connect(KafkaSettings settings, String workerId, ModelRouter router,
                                           PredictionStore store, int maxBatch, MeterRegistry registry) {
+        return connect(settings, workerId, router, new VersionMeters(registry), null, store, maxBatch, registry);
+    }
+
+    /** As above, each version counted in {@code versions}, a routed shadow run on {@code shadows} (null: not run). */
+    public static InferenceWorker connect(KafkaSettings settings, String workerId, ModelRouter router,
+                                          VersionMeters versions, ShadowRunner shadows, PredictionStore store,
+                                          int maxBatch, MeterRegistry registry) {
         try (TopicAdmin admin = new TopicAdmin(settings, "worker-" + workerId)) {
             admin.ensureShared();
         }
@@ -144,7 +161,7 @@ public final class InferenceWorker implements Runnable, AutoCloseable {
                 new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(KafkaPipeline.producerProperties(settings, "worker-" + workerId + "-out"),
                         new StringSerializer(), new ByteArraySerializer()),
-                router, store, maxBatch, registry);
+                router, versions, shadows, store, maxBatch, registry);
     }
 
     @Override

@@ -54,6 +54,16 @@ public final class TopicAdmin implements AutoCloseable {
                 "max.message.bytes", Integer.toString(ModelControl.MAX_RECORD_BYTES + 65_536)))));
     }
 
+    /**
+     * The workers' meters topic: compacted (the latest snapshot of each worker), one partition,
+     * segments rolled hourly so that compaction keeps it small; a closed worker's tombstone goes
+     * after a minute.
+     */
+    public void ensureMeters() {
+        ensure(List.of(topic(Topics.METERS, 1, replicationFactor(), Map.of("cleanup.policy", "compact",
+                "segment.ms", "3600000", "delete.retention.ms", "60000"))));
+    }
+
     /** A gateway's own reply topic: one partition, short retention (replies are useless after the timeout). */
     public void ensureReplies(String topic) {
         ensureSinglePartition(topic, replicationFactor());

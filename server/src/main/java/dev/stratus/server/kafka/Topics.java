@@ -6,6 +6,8 @@ public final class Topics {
     public static final String REQUESTS = "digit-requests";
     /** The model control topic, compacted: models, the smoke sample and the routing ({@link ModelControl}). */
     public static final String MODELS = "stratus-models";
+    /** Each worker's per-version meters, compacted, key = worker id ({@link MeterSnapshot}); gateways read it. */
+    public static final String METERS = "stratus-meters";
     /** Messages that could not be processed, with the reason in headers. */
     public static final String DEAD_LETTERS = "digit-requests.dlq";
     /** Prefix of each gateway's own reply topic: {@code digit-replies.<gateway id>}. */

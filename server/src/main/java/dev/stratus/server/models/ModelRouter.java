@@ -91,6 +91,11 @@ public final class ModelRouter {
         return routing.active().version();
     }
 
+    /** The version classifying a copy of every request now, if any. */
+    public synchronized Optional<String> shadowVersion() {
+        return Optional.ofNullable(routing.shadow()).map(ServedModel::version);
+    }
+
     /** The versions loaded now, active first. */
     public synchronized List<String> loadedVersions() {
         return routing.models().stream().map(ServedModel::version).toList();

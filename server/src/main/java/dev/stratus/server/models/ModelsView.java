@@ -3,17 +3,12 @@ package dev.stratus.server.models;
 import dev.stratus.core.model.ModelCard;
 import dev.stratus.core.model.registry.ModelRegistry;
 import dev.stratus.core.model.registry.RegistryState;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What {@code GET /api/v1/models} answers: every registered version with its role, a summary of
@@ -28,7 +23,7 @@ public final class ModelsView {
     /** The view of a server that follows {@code lifecycle}'s registry. */
     public static Map<String, Object> of(ModelLifecycle lifecycle) throws IOException {
         ModelRegistry registry = lifecycle.registry();
-        MeterRegistry meters = lifecycle.versions().registry();
+        VersionMeters meters = lifecycle.versions();
         RegistryState state = registry.state();
         List<String> loaded = lifecycle.router().loadedVersions();
         Map<String, Object> view = new LinkedHashMap<>();
@@ -59,7 +54,7 @@ public final class ModelsView {
         return view;
     }
 
-    private static Map<String, Object> version(ModelRegistry.Entry e, boolean loaded, MeterRegistry meters) {
+    private static Map<String, Object> version(ModelRegistry.Entry e, boolean loaded, VersionMeters meters) {
         ModelCard card = e.card();
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("version", e.version());
@@ -69,39 +64,13 @@ public final class ModelsView {
         v.put("testAccuracy", card.test() == null ? null : card.test().accuracy());
         v.put("architecture", card.architecture() == null ? null : card.architecture().name());
         v.put("parameters", card.architecture() == null ? null : card.architecture().parameters());
-        double requests = count(meters, "stratus.model.requests", e.version());
-        double corrections = count(meters, "stratus.model.corrections", e.version());
-        Map<String, Object> live = new LinkedHashMap<>();
-        live.put("requests", (long) requests);
-        live.put("corrections", (long) corrections);
-        live.put("correctionShare", requests == 0 ? null : corrections / requests);
-        Timer batches = meters.find("stratus.model.inference").tag("version", e.version()).timer();
-        if (batches != null && batches.count() > 0) {
-            live.put("batches", batches.count());
-            live.put("batchMeanMs", batches.mean(TimeUnit.MICROSECONDS) / 1000);
-            for (ValueAtPercentile p : batches.takeSnapshot().percentileValues()) {
-                live.put(p.percentile() == 0.5 ? "batchMedianMs" : "batchP99Ms", p.value(TimeUnit.MICROSECONDS) / 1000);
-            }
-        }
-        v.put("live", live);
+        v.put("live", meters.live(e.version()));
         return v;
     }
 
-    private static Map<String, Object> shadow(String version, MeterRegistry meters, ShadowRunner shadows) {
-        double compared = count(meters, "stratus.model.shadow.compared", version);
-        double disagreed = count(meters, "stratus.model.shadow.disagreed", version);
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("version", version);
-        s.put("compared", (long) compared);
-        s.put("disagreed", (long) disagreed);
-        s.put("skipped", (long) count(meters, "stratus.model.shadow.skipped", version));
-        s.put("agreement", compared == 0 ? null : 1 - disagreed / compared);
+    private static Map<String, Object> shadow(String version, VersionMeters meters, ShadowRunner shadows) {
+        Map<String, Object> s = meters.shadow(version);
         s.put("recentDisagreements", shadows.disagreements().stream().filter(d -> d.shadowVersion().equals(version)).toList());
         return s;
-    }
-
-    private static double count(MeterRegistry meters, String name, String version) {
-        Counter c = meters.find(name).tag("version", version).counter();
-        return c == null ? 0 : c.count();
     }
 }

@@ -59,7 +59,7 @@ public final class ShadowRunner implements AutoCloseable {
             });
         } catch (RejectedExecutionException e) {
             lease.close();
-            counter("stratus.model.shadow.skipped", shadow.version()).increment(ids.size());
+            counter(VersionMeters.SHADOW_SKIPPED, shadow.version()).increment(ids.size());
         }
     }
 
@@ -74,8 +74,8 @@ public final class ShadowRunner implements AutoCloseable {
                         shadowed.get(i).digit()));
             }
         }
-        counter("stratus.model.shadow.compared", shadow.version()).increment(ids.size());
-        counter("stratus.model.shadow.disagreed", shadow.version()).increment(disagreed);
+        counter(VersionMeters.SHADOW_COMPARED, shadow.version()).increment(ids.size());
+        counter(VersionMeters.SHADOW_DISAGREED, shadow.version()).increment(disagreed);
     }
 
     private synchronized void remember(Disagreement d) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.core.model.registry.ModelRegistry;
 import dev.stratus.core.model.registry.RegistryException;
 import dev.stratus.server.AdminToken;
+import dev.stratus.server.kafka.MeterBoard;
 import dev.stratus.server.models.ModelLifecycle;
 import dev.stratus.server.models.ModelsView;
 import dev.stratus.server.predict.BadInputException;
@@ -26,14 +27,16 @@ final class ModelRoutes {
     static final String PATH = "/api/v1/models";
 
     private final ModelLifecycle lifecycle;
+    private final MeterBoard workers;
     private final AdminToken token;
     private final Supplier<String> fixedVersion;
     private final ObjectMapper json;
     private final Responses responses;
 
-    ModelRoutes(ModelLifecycle lifecycle, AdminToken token, Supplier<String> fixedVersion, ObjectMapper json,
-                Responses responses) {
+    ModelRoutes(ModelLifecycle lifecycle, MeterBoard workers, AdminToken token, Supplier<String> fixedVersion,
+                ObjectMapper json, Responses responses) {
         this.lifecycle = lifecycle;
+        this.workers = workers;
         this.token = token;
         this.fixedVersion = fixedVersion;
         this.json = json;
@@ -41,7 +44,16 @@ final class ModelRoutes {
     }
 
     void list(Exchange ex) throws IOException {
-        responses.json(ex, Responses.OK, lifecycle == null ? ModelsView.fixed(fixedVersion.get()) : ModelsView.of(lifecycle));
+        Map<String, Object> view;
+        if (lifecycle != null) {
+            view = ModelsView.of(lifecycle);
+        } else if (workers != null) {
+            view = workers.view(System.currentTimeMillis());
+            view.putIfAbsent("serving", fixedVersion.get());
+        } else {
+            view = ModelsView.fixed(fixedVersion.get());
+        }
+        responses.json(ex, Responses.OK, view);
     }
 
     /** {@code POST /api/v1/models/{action}}: promote, rollback, canary, shadow or retire. */

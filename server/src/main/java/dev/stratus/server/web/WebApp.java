@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.server.AdminToken;
 import dev.stratus.server.ServerConfig;
+import dev.stratus.server.kafka.MeterBoard;
 import dev.stratus.server.models.ModelLifecycle;
 import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.predict.BadInputException;
@@ -85,15 +86,19 @@ public final class WebApp implements AutoCloseable {
     }
 
     /**
-     * Serves {@code /api/v1/models}: the versions of {@code lifecycle}'s registry (null: this
-     * server's one fixed model) and, with {@code token} set, the changes to them.
+     * Serves {@code /api/v1/models}: the versions of {@code lifecycle}'s registry, or the meters
+     * {@code workers} publish (both null: this server's one fixed model) and, with {@code token}
+     * set, the changes to a registry.
      */
-    public void models(ModelLifecycle lifecycle, AdminToken token) {
-        ModelRoutes routes = new ModelRoutes(lifecycle, token, () -> pipeline.modelVersion().orElse(null), json, responses);
+    public void models(ModelLifecycle lifecycle, MeterBoard workers, AdminToken token) {
+        ModelRoutes routes = new ModelRoutes(lifecycle, workers, token, () -> pipeline.modelVersion().orElse(null), json,
+                responses);
         router.add(HttpMethod.GET, ModelRoutes.PATH, offloaded(routes::list));
         router.add(HttpMethod.POST, ModelRoutes.PATH + "/{action}", offloaded(routes::change));
         if (lifecycle != null) {
             corrections = lifecycle.versions()::corrected;
+        } else if (workers != null) {
+            corrections = workers.corrections()::corrected;
         }
     }
 

@@ -48,7 +48,8 @@ class BatchHandlerTest {
     }
 
     private BatchHandler handler(Executor executor) {
-        return new BatchHandler(new dev.stratus.server.models.ModelRouter(model), store, producer, executor,
+        return new BatchHandler(new dev.stratus.server.models.ModelRouter(model),
+                new dev.stratus.server.models.VersionMeters(registry), null, store, producer, executor,
                 WorkerMetrics.of(registry), () -> true);
     }
 

@@ -2,6 +2,7 @@ package dev.stratus.server.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stratus.cluster.LocalCouchDb;
@@ -16,9 +17,12 @@ import dev.stratus.server.Backend;
 import dev.stratus.server.Digits;
 import dev.stratus.server.Http;
 import dev.stratus.server.PredictionLoad;
+import dev.stratus.server.ServerCli;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.StratusServer;
 import dev.stratus.server.models.ModelRouter;
+import dev.stratus.server.models.ShadowRunner;
+import dev.stratus.server.models.VersionMeters;
 import dev.stratus.server.store.CouchDbPredictionStore;
 import dev.stratus.server.store.CouchDbSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,6 +31,15 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka workers following the model control topic on real infrastructure (one KRaft broker, a
  * CouchDB-API server, a gateway, a worker on its real clients): promotions and rollbacks
  * published from a registry switch the worker under load without a failed request, and a
- * version that does not load is refused while the one serving keeps answering.
+ * version that does not load is refused while the one serving keeps answering. The worker runs
+ * a published shadow and publishes its meters, which the gateway's {@code GET /api/v1/models}
+ * shows per worker and summed, leaving out workers gone silent or stopped; {@code publish-models
+ * --watch} follows the registry and publishes each change from one process.
  */
 class ModelFollowerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,6 +69,8 @@ class ModelFollowerTest {
     static CouchDbPredictionStore workerStore;
     static InferenceWorker worker;
     static ModelFollower follower;
+    static ShadowRunner shadows;
+    static MeterPublisher meterPublisher;
     static Thread workerThread;
     static StratusServer gateway;
 
@@ -73,7 +91,12 @@ class ModelFollowerTest {
         router = new ModelRouter(Model.loadDefault(OnnxClassifier.Threads.DEFAULT));
         workerStore = CouchDbPredictionStore.open(couch);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        worker = InferenceWorker.connect(settings, "follower-worker", router, workerStore, 64, meters);
+        VersionMeters versions = new VersionMeters(meters);
+        shadows = new ShadowRunner(meters);
+        worker = InferenceWorker.connect(settings, "follower-worker", router, versions, shadows, workerStore, 64, meters);
+        meterPublisher = new MeterPublisher(settings, "follower-worker",
+                () -> MeterSnapshot.of("follower-worker", router, versions, System.currentTimeMillis()),
+                Duration.ofMillis(200));
         workerThread = new Thread(worker, "follower-worker");
         workerThread.start();
         follower = new ModelFollower(settings, "follower-worker", router, meters);
@@ -92,9 +115,15 @@ class ModelFollowerTest {
         if (follower != null) {
             follower.close();
         }
+        if (meterPublisher != null) {
+            meterPublisher.close();
+        }
         if (worker != null) {
             worker.close();
             workerThread.join(15_000);
+        }
+        if (shadows != null) {
+            shadows.close();
         }
         if (router != null) {
             router.close();
@@ -142,6 +171,119 @@ class ModelFollowerTest {
         Thread.sleep(2_000);
         assertThat(router.activeVersion()).as("the broken version is refused").isEqualTo(before);
         assertThat(PredictionLoad.versionOf(http, 3)).isEqualTo(before);
+    }
+
+    @Test
+    void the_gateway_shows_the_workers_meters_and_the_shadow_they_run() throws Exception {
+        Http http = new Http(gateway.url());
+        if (!registry.state().active().equals(shipped)) {
+            registry.promote(shipped);
+        }
+        registry.shadow(CANDIDATE);
+        ModelControl.publish(registry, settings, "test-publisher");
+        awaitView(http, "the worker running the shadow", view -> CANDIDATE.equals(worker(view, "follower-worker")
+                .path("shadow").asText()));
+        for (int i = 0; i < 20; i++) {
+            assertThat(PredictionLoad.versionOf(http, i)).as("users get the active model's answers").isEqualTo(shipped);
+        }
+        JsonNode view = awaitView(http, "20 shadowed digits counted",
+                v -> v.path("shadowAgreement").path("compared").asLong() >= 20);
+        assertThat(view.get("shadowAgreement").get("version").asText()).isEqualTo(CANDIDATE);
+        // The candidate is the shipped network under another name: it agrees on every digit.
+        assertThat(view.get("shadowAgreement").get("disagreed").asLong()).isZero();
+        JsonNode summed = version(view, shipped).get("live");
+        assertThat(summed.get("requests").asLong()).isGreaterThanOrEqualTo(20);
+        assertThat(summed.get("batches").asLong()).isPositive();
+        assertThat(worker(view, "follower-worker").path("versions").path(shipped).path("requests").asLong())
+                .isEqualTo(summed.get("requests").asLong());
+
+        // Corrections arrive at the gateway, which counts them against the version that answered.
+        JsonNode answer = JSON.readTree(http.postJson("/api/v1/predictions", Digits.pixelsJson(0)).body());
+        assertThat(http.putJson("/api/v1/predictions/" + answer.get("id").asText() + "/label",
+                "{\"label\": " + (answer.get("digit").asInt() + 1) % 10 + "}").statusCode()).isEqualTo(200);
+        JsonNode corrected = version(JSON.readTree(http.get("/api/v1/models").body()), shipped).get("live");
+        assertThat(corrected.get("corrections").asLong()).isEqualTo(1);
+        assertThat(corrected.get("correctionShare").asDouble()).isPositive();
+
+        // A worker silent for longer than STALE_AFTER is left out; one that stops (tombstone) goes at once.
+        long now = System.currentTimeMillis();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.common("test-meters"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.METERS, "gone-worker", snapshot("gone-worker",
+                    now - MeterSnapshot.STALE_AFTER.toMillis() - 60_000).json())).get();
+            producer.send(new ProducerRecord<>(Topics.METERS, "late-worker", snapshot("late-worker", now).json())).get();
+            view = awaitView(http, "late-worker listed", v -> !worker(v, "late-worker").isMissingNode());
+            assertThat(worker(view, "gone-worker").isMissingNode()).as("a stale worker").isTrue();
+            assertThat(version(view, shipped).get("live").get("requests").asLong())
+                    .as("summed over follower-worker and late-worker").isEqualTo(worker(view, "follower-worker")
+                            .path("versions").path(shipped).path("requests").asLong() + 7);
+            producer.send(new ProducerRecord<>(Topics.METERS, "late-worker", null)).get();
+            awaitView(http, "late-worker gone after its tombstone", v -> worker(v, "late-worker").isMissingNode());
+        } finally {
+            registry.shadow(null);
+            ModelControl.publish(registry, settings, "test-publisher");
+        }
+    }
+
+    @Test
+    void publish_models_watch_follows_the_registry_from_one_process() throws Exception {
+        Http http = new Http(gateway.url());
+        if (!registry.state().active().equals(shipped)) {
+            registry.promote(shipped);
+        }
+        Map<String, String> env = new HashMap<>();
+        kafka.clientProperties().forEach((key, value) ->
+                env.put("STRATUS_KAFKA_" + key.toUpperCase(Locale.ROOT).replace('.', '_'), value));
+        Thread watcher = new Thread(() -> ServerCli.commandLine(env).execute("publish-models", "--bootstrap",
+                kafka.bootstrapServers(), "--registry", registry.root().toString(), "--watch"), "publish-models-watch");
+        watcher.start();
+        try {
+            awaitServing(http, shipped);
+            registry.promote(CANDIDATE);
+            awaitServing(http, CANDIDATE);
+            registry.rollback();
+            awaitServing(http, shipped);
+        } finally {
+            watcher.interrupt();
+            watcher.join(10_000);
+        }
+        assertThat(watcher.isAlive()).as("publish-models --watch stops when interrupted").isFalse();
+    }
+
+    private static MeterSnapshot snapshot(String worker, long at) {
+        return new MeterSnapshot(worker, at, shipped, null, List.of(shipped),
+                Map.of(shipped, Map.of("requests", 7, "batches", 1, "batchMeanMs", 1.0)), Map.of());
+    }
+
+    /** Polls {@code GET /api/v1/models} (at most 20 s) until {@code until} holds; the view that held. */
+    private static JsonNode awaitView(Http http, String what, Predicate<JsonNode> until) throws Exception {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            JsonNode view = JSON.readTree(http.get("/api/v1/models").body());
+            if (until.test(view)) {
+                return view;
+            }
+            assertThat(System.nanoTime()).as("%s within 20 s; last view %s", what, view).isLessThan(end);
+            Thread.sleep(100);
+        }
+    }
+
+    private static JsonNode worker(JsonNode view, String id) {
+        for (JsonNode w : view.path("workers")) {
+            if (w.path("worker").asText().equals(id)) {
+                return w;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
+    private static JsonNode version(JsonNode view, String version) {
+        for (JsonNode v : view.path("versions")) {
+            if (v.path("version").asText().equals(version)) {
+                return v;
+            }
+        }
+        throw new AssertionError("no version " + version + " in " + view);
     }
 
     /** Waits (at most 20 s) until a new request is answered by {@code version}. */

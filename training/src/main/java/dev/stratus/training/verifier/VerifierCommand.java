@@ -67,7 +67,7 @@ public final class VerifierCommand implements Callable<Integer> {
     private final Map<String, String> env;
     private final PrintStream console;
 
-    VerifierCommand(Map<String, String> env, PrintStream console) {
+    public VerifierCommand(Map<String, String> env, PrintStream console) {
         this.env = Map.copyOf(env);
         this.console = console;
     }
