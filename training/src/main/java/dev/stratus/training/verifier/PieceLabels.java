@@ -28,6 +28,13 @@ final class PieceLabels {
     static final double ALIGNED_PURITY = 0.5;
     /** A piece off every digit's columns by more than this is not one digit unless its ink is nearly all one digit's. */
     static final int MISALIGNED = 5;
+    /**
+     * A piece is one digit only when it holds less than this share of every other digit's ink (an
+     * overlap gives a window at most about a third of its neighbour), and not one digit when it
+     * holds {@link #NOT_ONE} of another's: a 0 with the 1 it touches is two digits, though the 1
+     * has so little ink that the piece is mostly the 0's.
+     */
+    static final double OTHER = 0.4;
 
     private PieceLabels() {
     }
@@ -75,10 +82,17 @@ final class PieceLabels {
             }
             double purity = (double) count[best] / Math.max(1, ink);
             double coverage = (double) count[best] / Math.max(1, total[best]);
+            double other = 0;
+            for (int d = 0; d < digits; d++) {
+                if (d != best) {
+                    other = Math.max(other, (double) count[d] / Math.max(1, total[d]));
+                }
+            }
             int off = Math.max(Math.abs(box.x() - left[best]), Math.abs(box.right() - right[best]));
-            if (coverage >= ONE && (purity >= ONE || off <= ALIGNED && purity >= ALIGNED_PURITY)) {
+            if (coverage >= ONE && other < OTHER && (purity >= ONE || off <= ALIGNED && purity >= ALIGNED_PURITY)) {
                 labels[p] = number.label().charAt(best) - '0';
-            } else if (coverage < NOT_ONE || purity < NOT_ONE && off > 2 * ALIGNED || purity < ONE && off > MISALIGNED) {
+            } else if (coverage < NOT_ONE || other >= NOT_ONE || purity < NOT_ONE && off > 2 * ALIGNED
+                    || purity < ONE && off > MISALIGNED) {
                 labels[p] = PieceVerifier.NOT_ONE_DIGIT;
             } else {
                 labels[p] = UNSURE;
