@@ -8,8 +8,11 @@ import java.util.List;
 /**
  * The over-segmentation: the smallest pieces a digit can be made of. Every component that is not
  * a speck is one atom, except that a component that may be two or more touching digits is cut
- * into slices along {@link Seams}. Which atoms go together is left to the networks
- * ({@link Segmenter}); the atoms only bound the choices.
+ * into vertical bands a few pixels wide ({@link #bandWidth}). Which atoms go together is left to
+ * the networks ({@link Segmenter}); the atoms only bound the choices. Bands of one component may
+ * be read twice, by the digits on either side of an overlap ({@link Lattice#earliestStart}):
+ * where digits overlap, the ink in between is both digits', and no cut between disjoint pieces
+ * gives each its own.
  */
 final class Atoms {
 
@@ -31,15 +34,21 @@ final class Atoms {
     }
 
     /**
-     * A component wider than this share of its height may be two or more touching digits (two
-     * 1s side by side are narrower than tall); the verifier rejects the slices of a single digit.
-     * On 500 touching numbers (seed 17): 0.5 read 61.6 % right with 55 pieces to a 6-digit
-     * number, 0.75 60.8 % with 42, 1.0 57.4 % with 14 (gapped 96.0 % with all three). 1.0 is
-     * the one that answers a 6-digit number within 10 ms end to end (9.4 ms median, against
-     * 11.5 ms at 0.75; scripts/numbers-latency.sh), and on 1,000 numbers each it reads gapped
-     * 97.4 % (0.75: 97.0 %) and touching 55.8 % (0.75: 59.8 %).
+     * A component wider than this share of its height is always cut into bands: it is two or
+     * more touching digits, or one wide digit whose bands the verifier rejects.
      */
     static final double WIDE = 1.0;
+    /**
+     * A component wider than this share of its height may still be two touching digits (two
+     * narrow digits overlapping side by side); {@link Segmenter} cuts it too when the verifier
+     * doubts that it is one digit, so that most single digits cost one piece. The right reading
+     * of touching numbers is in the lattice for 92.3 % of them when only {@link #WIDE} components
+     * are cut, 97.7 % at 0.75, 99.3 % at 0.6 (600 held-out numbers, train-verifier --survey);
+     * cutting at 0.6 always would triple a gapped number's pieces and miss the 10 ms target.
+     */
+    static final double MAYBE_WIDE = 0.6;
+    /** A band of a cut component is this share of the reference height wide (at least 2 px). */
+    static final double BAND_SHARE = 0.12;
     /** A component shorter than this share of the reference height is a bar or a fragment, never cut. */
     static final double BAR = 0.5;
     /** A component is a speck when both its sides are below this share of the tallest component's height... */
@@ -78,38 +87,53 @@ final class Atoms {
         return kept;
     }
 
-    /** The atoms of these components, left to right by centre. */
-    static List<Atom> of(InkComponents ink, List<InkComponents.Component> components, int reference) {
+    /** The atoms of these components, left to right by centre, those {@link #cuttable} at {@code wide} in bands. */
+    static List<Atom> of(InkComponents ink, List<InkComponents.Component> components, int reference, double wide) {
         List<Atom> atoms = new ArrayList<>();
         for (InkComponents.Component c : components) {
-            // A short wide component is a bar (a 5's, a 7's), not digits side by side.
-            boolean digitSized = c.height() >= BAR * reference;
-            List<int[]> seams = digitSized && c.width() > WIDE * c.height() ? Seams.of(ink, c) : List.of();
-            if (seams.isEmpty()) {
+            if (!cuttable(c.width(), c.height(), reference, wide)) {
                 atoms.add(new Atom(c.index(), 0, c.x0(), c.x1(), c.y0(), c.y1(), c.y0(), null, null));
                 continue;
             }
-            int[] left = new int[c.height()];
-            Arrays.fill(left, c.x0());
+            int band = bandWidth(reference);
             int slice = 0;
-            for (int[] seam : seams) {
-                int[] right = new int[seam.length];
-                for (int r = 0; r < seam.length; r++) {
-                    right[r] = seam[r] - 1;
+            for (int x = c.x0(); x <= c.x1(); x += band) {
+                int[] left = new int[c.height()];
+                int[] right = new int[c.height()];
+                Arrays.fill(left, x);
+                Arrays.fill(right, Math.min(c.x1(), x + band - 1));
+                if (addSlice(ink, c, slice, left, right, atoms)) {
+                    slice++;
                 }
-                addSlice(ink, c, slice++, left, right, atoms);
-                left = seam;
             }
-            int[] last = new int[c.height()];
-            Arrays.fill(last, c.x1());
-            addSlice(ink, c, slice, left, last, atoms);
         }
         atoms.sort(Comparator.comparingDouble(Atom::centre));
         return atoms;
     }
 
-    /** The slice of {@code c} between {@code left} and {@code right} (inclusive, per row), if it holds ink. */
-    private static void addSlice(InkComponents ink, InkComponents.Component c, int slice, int[] left, int[] right,
+    /**
+     * How wide a band of a cut component is: the composer's overlaps are up to 4 px, a digit
+     * 16-25 px tall, so a window can start and end within a pixel or two of a digit's edges.
+     */
+    static int bandWidth(int reference) {
+        return Math.max(2, (int) Math.round(BAND_SHARE * reference));
+    }
+
+    /**
+     * Whether a component of this size may be digits side by side: wider than {@code wide} of its
+     * height, and digit-sized (a short wide component is a bar, a 5's or a 7's).
+     */
+    static boolean cuttable(int width, int height, int reference, double wide) {
+        return height >= BAR * reference && width > wide * height;
+    }
+
+    /** Whether the atom is a band of a cut component (which neighbouring pieces may share). */
+    static boolean isBand(Atom atom) {
+        return atom.left() != null;
+    }
+
+    /** Adds the slice of {@code c} between {@code left} and {@code right} (inclusive, per row) if it holds ink. */
+    private static boolean addSlice(InkComponents ink, InkComponents.Component c, int slice, int[] left, int[] right,
                                  List<Atom> atoms) {
         int x0 = Integer.MAX_VALUE, x1 = -1, y0 = Integer.MAX_VALUE, y1 = -1;
         for (int r = 0; r < c.height(); r++) {
@@ -123,8 +147,10 @@ final class Atoms {
                 }
             }
         }
-        if (y1 >= 0) {
-            atoms.add(new Atom(c.index(), slice, x0, x1, y0, y1, c.y0(), left, right));
+        if (y1 < 0) {
+            return false;
         }
+        atoms.add(new Atom(c.index(), slice, x0, x1, y0, y1, c.y0(), left, right));
+        return true;
     }
 }

@@ -16,8 +16,14 @@ import java.util.List;
  * exactly the pieces it will be asked about.
  */
 public final class Lattice {
-    /** A digit is made of at most this many atoms (slices of a wide component, loose bars, dots). */
-    static final int MAX_ATOMS_PER_DIGIT = 8;
+    /** A digit is made of at most this many atoms (bands of a wide component, loose bars, dots). */
+    static final int MAX_ATOMS_PER_DIGIT = 16;
+    /**
+     * A piece may start this many bands before the end of the piece it follows, when they are
+     * bands of one component: overlapping digits share the ink of the overlap (the composer's
+     * overlaps are up to 4 px, two bands of 2-3 px).
+     */
+    static final int MAX_OVERLAP_BANDS = 2;
     /** A candidate is at most this many times the reference height wide (a digit is about 0.4-1). */
     static final double MAX_PIECE_WIDTH = 1.6;
     /** Atoms this many empty columns apart or more are never one digit. */
@@ -26,34 +32,48 @@ public final class Lattice {
     /**
      * One candidate digit: atoms {@code from..to-1}, where its ink lies, which pixels of the box
      * are its ink ({@link #member}, row-major over the box), the network input, and whether it
-     * starts by cutting a component that the atom before it also belongs to.
+     * is a whole component that could be cut at {@link Atoms#MAYBE_WIDE} but was not.
      */
-    public record Piece(int from, int to, Box box, boolean[] member, DigitImage input, boolean cutsComponent) {
+    public record Piece(int from, int to, Box box, boolean[] member, DigitImage input, boolean uncut) {
         public boolean isInk(int x, int y) {
             return x >= box.x() && x <= box.right() && y >= box.y() && y <= box.bottom()
                     && member[(y - box.y()) * box.width() + x - box.x()];
         }
     }
 
+    /** The share of its height above which {@link #withEveryCut} cuts a component. */
+    public static final double EVERY_CUT = Atoms.MAYBE_WIDE;
+
     private final int atoms;
     private final int reference;
     private final List<Piece> pieces;
     private final boolean[] ink;
+    private final int[] earliest;
+    private final int[] first;
 
-    private Lattice(int atoms, int reference, List<Piece> pieces, boolean[] ink) {
-        this.atoms = atoms;
+    private Lattice(List<Atoms.Atom> atoms, int reference, List<Piece> pieces, boolean[] ink) {
+        this.atoms = atoms.size();
         this.reference = reference;
         this.pieces = pieces;
         this.ink = ink;
+        this.earliest = earliestStarts(atoms);
+        this.first = new int[atoms.size() + 1];
+        for (int from = atoms.size(), i = pieces.size(); from >= 0; from--) {
+            while (i > 0 && pieces.get(i - 1).from() >= from) {
+                i--;
+            }
+            first[from] = i;
+        }
     }
 
     /**
-     * The lattice of {@code image}.
+     * The lattice of {@code image}, its components wider than {@code wide} of their height cut
+     * into bands ({@link Atoms#WIDE} first, {@link Atoms#MAYBE_WIDE} where that leaves doubt).
      *
      * @throws BlankImageException     when the image holds no ink, or only specks of noise
      * @throws NumberTooLongException  when it must hold more than {@code maxDigits} digits
      */
-    public static Lattice of(GreyImage image, int maxDigits, Preprocessor preprocessor) {
+    public static Lattice of(GreyImage image, int maxDigits, Preprocessor preprocessor, double wide) {
         int w = image.width();
         int h = image.height();
         float[] ink = Preprocessor.inkOnBlack(image);
@@ -80,7 +100,7 @@ public final class Lattice {
         if (separate > maxDigits) {
             throw tooLong("at least " + separate, maxDigits);
         }
-        List<Atoms.Atom> atoms = Atoms.of(components, kept, reference);
+        List<Atoms.Atom> atoms = Atoms.of(components, kept, reference, wide);
         if (atoms.size() > MAX_ATOMS_PER_DIGIT * maxDigits) {
             throw tooLong("pieces for more than " + maxDigits, maxDigits);
         }
@@ -92,8 +112,11 @@ public final class Lattice {
                     continue;
                 }
                 PieceImage piece = PieceImage.of(run, components, ink, w, h);
-                boolean cuts = from > 0 && sameComponent(atoms.get(from - 1), atoms.get(from));
-                pieces.add(new Piece(from, to, piece.box(), piece.member(), preprocessor.apply(piece.image()), cuts));
+                Atoms.Atom first = run.get(0);
+                boolean uncut = to - from == 1 && !Atoms.isBand(first) && wide > Atoms.MAYBE_WIDE
+                        && Atoms.cuttable(first.xTo() - first.xFrom() + 1, first.y1() - first.y0() + 1, reference,
+                        Atoms.MAYBE_WIDE);
+                pieces.add(new Piece(from, to, piece.box(), piece.member(), preprocessor.apply(piece.image()), uncut));
             }
         }
         boolean[] keptComponent = new boolean[components.components().size()];
@@ -105,7 +128,15 @@ public final class Lattice {
             int c = components.at(i % w, i / w);
             keptInk[i] = c >= 0 && keptComponent[c];
         }
-        return new Lattice(atoms.size(), reference, List.copyOf(pieces), keptInk);
+        return new Lattice(atoms, reference, List.copyOf(pieces), keptInk);
+    }
+
+    /**
+     * The lattice with every component that may be digits side by side cut into bands: it holds
+     * the pieces of both of {@link Segmenter}'s passes, so the verifier trains on it.
+     */
+    public static Lattice withEveryCut(GreyImage image, int maxDigits, Preprocessor preprocessor) {
+        return of(image, maxDigits, preprocessor, EVERY_CUT);
     }
 
     static NumberTooLongException tooLong(String found, int maxDigits) {
@@ -128,14 +159,42 @@ public final class Lattice {
         return pieces;
     }
 
+    /**
+     * The first atom that a piece may start at to follow pieces that covered atoms
+     * {@code 0..covered-1}: {@code covered} itself, or up to {@value #MAX_OVERLAP_BANDS} atoms
+     * earlier where those and atom {@code covered} are bands of one component (the next digit
+     * reads the overlap again). A path is a sequence of pieces, each starting between
+     * {@code earliestStart(end)} and {@code end} of the one before and ending after it.
+     */
+    public int earliestStart(int covered) {
+        return earliest[covered];
+    }
+
+    /** The index of the first piece starting at atom {@code from} or later (pieces are ordered by their first atom). */
+    public int firstPieceFrom(int from) {
+        return first[from];
+    }
+
+    private static int[] earliestStarts(List<Atoms.Atom> atoms) {
+        int n = atoms.size();
+        int[] earliest = new int[n + 1];
+        for (int s = 0; s <= n; s++) {
+            int e = s;
+            if (s < n && Atoms.isBand(atoms.get(s))) {
+                int component = atoms.get(s).component();
+                while (e > 0 && s - e < MAX_OVERLAP_BANDS && Atoms.isBand(atoms.get(e - 1))
+                        && atoms.get(e - 1).component() == component) {
+                    e--;
+                }
+            }
+            earliest[s] = e;
+        }
+        return earliest;
+    }
+
     /** Whether pixel {@code i} (row-major) is ink of a component that is not a speck. */
     public boolean isInk(int i) {
         return ink[i];
-    }
-
-    /** Two slices of one component: a piece that starts at the second one cuts the component. */
-    private static boolean sameComponent(Atoms.Atom left, Atoms.Atom right) {
-        return left.component() == right.component() && left.slice() + 1 == right.slice();
     }
 
     /**

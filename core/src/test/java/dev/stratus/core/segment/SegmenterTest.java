@@ -11,7 +11,6 @@ import dev.stratus.core.model.OnnxClassifier;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class SegmenterTest {
@@ -41,8 +40,6 @@ class SegmenterTest {
     }
 
     @Test
-    @Disabled("not met yet: these two drawn 0s overlap by 10 px, and the lattice partitions the ink, so one 0 keeps"
-            + " the shared stroke and the other, without its left side, reads as a 2 (docs/benchmarks.md, Numbers)")
     void two_touching_zeros_become_two_digits() {
         GreyImage image = new Drawing(110, 80).zero(10, 8).zero(44, 8).image(true);
         assertThat(components(image)).as("the zeros touch").isEqualTo(1);

@@ -45,7 +45,7 @@ final class PieceSet {
                 new NumberComposer(digits, new NumberComposer.Settings(1, 8, NumberComposer.Spacing.TOUCHING), seed + 1)};
         for (int n = 0; n < numbers; n++) {
             NumberComposer.Composed number = composers[n % 2].next();
-            Lattice lattice = Lattice.of(number.image(), Segmenter.DEFAULT_MAX_DIGITS, preprocessor);
+            Lattice lattice = Lattice.withEveryCut(number.image(), Segmenter.DEFAULT_MAX_DIGITS, preprocessor);
             int[] labels = PieceLabels.of(number, lattice);
             set.numbers[n % 2]++;
             if (PieceLabels.reachable(number, lattice, labels)) {

@@ -3,6 +3,7 @@ package dev.stratus.training.verifier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stratus.core.mnist.MnistFiles;
+import dev.stratus.core.segment.Lattice;
 import dev.stratus.training.TrainingEnvironment;
 import dev.stratus.training.network.Architecture;
 import java.io.IOException;
@@ -133,9 +134,16 @@ public final class VerifierCommand implements Callable<Integer> {
                 "pieces", train.count(), "notOneDigit", train.notOneDigit(), "notOneDigitKept", negativesKept,
                 "unsureLeftOut", train.unsure(),
                 "epochs", epochs, "batchSize", batchSize, "learningRate", learningRate, "seed", seed));
-        card.put("labels", String.format("one digit: >= %.0f %% of the piece's ink is one digit's and it holds >= %.0f %%"
-                + " of that digit's ink; not one digit: either share < %.0f %%; in between left out",
-                100 * PieceLabels.ONE, 100 * PieceLabels.ONE, 100 * PieceLabels.NOT_ONE));
+        card.put("labels", String.format("one digit: it holds >= %.0f %% of one digit's ink and either >= %.0f %% of its"
+                + " ink is that digit's or its columns are within %d px of that digit's and >= %.0f %% of its ink is"
+                + " that digit's (a neighbour's overlapping ink intruding), and < %.0f %% of any other digit's ink; not one"
+                + " digit: it holds < %.0f %% of the digit's ink or >= %.0f %% of another's, or < %.0f %% of its ink is"
+                + " the digit's and it is off the digit's columns by > %d px,"
+                + " or < %.0f %% and off by > %d px; in between left out; pieces from lattices with every component"
+                + " wider than %.1f of its height cut into bands",
+                100 * PieceLabels.ONE, 100 * PieceLabels.ONE, PieceLabels.ALIGNED, 100 * PieceLabels.ALIGNED_PURITY,
+                100 * PieceLabels.OTHER, 100 * PieceLabels.NOT_ONE, 100 * PieceLabels.NOT_ONE, 100 * PieceLabels.NOT_ONE,
+                2 * PieceLabels.ALIGNED, 100 * PieceLabels.ONE, PieceLabels.MISALIGNED, Lattice.EVERY_CUT));
         card.put("heldOut", ordered("numbers", heldOut, "digits", "MNIST test set", "pieces", test.count(),
                 "accuracy", scores.accuracy(), "oneOrNotAccuracy", scores.oneOrNotAccuracy(),
                 "notOneRecall", scores.notOneRecall(), "oneRecall", scores.oneRecall(),
