@@ -98,7 +98,9 @@ public final class ImageDecoder {
         }
         int inputs = (parsed.hasPixels() ? 1 : 0) + (parsed.hasImage() ? 1 : 0) + (parsed.strokes() != null ? 1 : 0);
         if (inputs > 1) {
-            throw new BadInputException("ambiguous_input", "send one of \"pixels\", \"image\" and \"strokes\"");
+            throw new BadInputException("ambiguous_input", parsed.strokes() == null
+                    ? "send either \"pixels\" or \"image\", not both"
+                    : "send one of \"pixels\", \"image\" and \"strokes\", not two of them");
         }
         if (parsed.strokes() != null) {
             parsed.strokes().check();

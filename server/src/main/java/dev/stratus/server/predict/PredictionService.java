@@ -33,7 +33,7 @@ public final class PredictionService {
         this.pipeline = pipeline;
         this.store = store;
         this.timeout = timeout;
-        this.prechecks = new Prechecks(pipeline, timeout);
+        this.prechecks = new Prechecks(pipeline, timeout.dividedBy(2));
     }
 
     /** Classifies an image; fails with {@link BadInputException}, {@link InferenceTimeoutException} or a pipeline error. */
@@ -55,9 +55,12 @@ public final class PredictionService {
         }
         long preprocessMicros = (System.nanoTime() - start) / 1_000;
         String id = PredictionIds.next();
+        long deadline = start + timeout.toNanos();
+        // The pipeline's own future carries the timeout, as it did before prechecks: it is what
+        // ends the pipeline's wait for a lost answer. A precheck's number reading has half the time.
         return prechecks.of(drawing)
-                .thenCompose(precheck -> pipeline.submit(id, digit, precheck))
-                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .thenCompose(precheck -> pipeline.submit(id, digit, precheck)
+                        .orTimeout(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
                 .handle((classified, failure) -> {
                     if (failure != null) {
                         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
