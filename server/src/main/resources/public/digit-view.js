@@ -87,11 +87,20 @@ export function createDigitView(el, { onCorrected, onError, onReadAsNumber }) {
     el.labelStatus.textContent = "";
   }
 
+  // While a correction is on its way Send is aria-disabled, not disabled: a disabled button
+  // would drop the keyboard focus to the body.
+  let sending = false;
+
+  function setSending(value) {
+    sending = value;
+    el.sendLabel.setAttribute("aria-disabled", String(value));
+  }
+
   async function sendLabel() {
     const label = el.correctLabel.value;
     const answer = current;
-    if (!answer || !answer.id || label === "") return;
-    el.sendLabel.disabled = true;
+    if (sending || !answer || !answer.id || label === "") return;
+    setSending(true);
     el.labelStatus.textContent = "Sending…";
     try {
       await callApi("PUT", `${PREDICTIONS}/${encodeURIComponent(answer.id)}/label`, { label: Number(label) });
@@ -103,6 +112,7 @@ export function createDigitView(el, { onCorrected, onError, onReadAsNumber }) {
       el.labelStatus.textContent = "";
       onError(error.message);
     } finally {
+      setSending(false);
       if (current === answer) el.sendLabel.disabled = el.correctLabel.value === "";
     }
   }
@@ -131,7 +141,8 @@ export function createDigitView(el, { onCorrected, onError, onReadAsNumber }) {
       el.digit.textContent = shows ? String(prediction.digit) : "";
       el.confidence.textContent = !shows ? ""
         : verdict === "unsure" ? `Unsure, ${percent(confidence)}` : `${percent(confidence)} confident`;
-      el.verdictNote.textContent = note;
+      el.verdictNote.textContent = verdict === "several" && /^\d{2,}$/.test(prediction.number || "")
+        ? `This looks like several digits (perhaps ${prediction.number}), not one.` : note;
       el.readAsNumber.hidden = verdict !== "several";
       el.top3.replaceChildren(...(shows ? topItems(prediction.top) : []));
       if (shows) chart.show(prediction.probabilities, prediction.digit);

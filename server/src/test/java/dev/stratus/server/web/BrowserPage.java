@@ -217,6 +217,15 @@ final class BrowserPage implements AutoCloseable {
         return new ObjectMapper().readTree(response.body());
     }
 
+    /** POSTs a JSON body to an API path from the server directly; the answer's body, whatever its status. */
+    JsonNode postJson(String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(response.body());
+    }
+
     /** The status code of a GET to an API path, from the server directly. */
     int getStatus(String path) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + path)).GET().build(),
