@@ -93,7 +93,9 @@ class PageAccessTest extends PageTest {
                     return {height: window.innerHeight, width: document.documentElement.clientWidth,
                             scrollWidth: document.documentElement.scrollWidth, scrollY: window.scrollY,
                             canvasTop: box('canvas').top, canvasBottom: box('canvas').bottom,
-                            canvasWidth: box('canvas').width, predictBottom: box('predict').bottom};""");
+                            canvasWidth: box('canvas').width, predictBottom: box('predict').bottom,
+                            buttonsRight: box('clear-canvas').right,
+                            cardRight: document.querySelector('.draw-card').getBoundingClientRect().right};""");
             System.out.println("landscape phone layout: " + layout);
 
             assertThat(number(layout.get("height"))).isEqualTo(390);
@@ -102,6 +104,8 @@ class PageAccessTest extends PageTest {
             assertThat(number(layout.get("canvasBottom"))).as("canvas above the fold").isLessThanOrEqualTo(390);
             assertThat(number(layout.get("predictBottom"))).as("Predict above the fold").isLessThanOrEqualTo(390);
             assertThat(number(layout.get("canvasWidth"))).as("a canvas a finger can draw on").isGreaterThanOrEqualTo(180);
+            assertThat(number(layout.get("buttonsRight"))).as("the buttons inside their card")
+                    .isLessThanOrEqualTo(number(layout.get("cardRight")));
             assertThat(number(layout.get("scrollWidth"))).as("no sideways scrolling")
                     .isLessThanOrEqualTo(number(layout.get("width")));
 
