@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.stratus.core.verdict.Calibration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -25,13 +26,22 @@ public record ModelCard(
         Evaluation test,
         Training training,
         Machine machine,
-        Gate gate) {
+        Gate gate,
+        Calibration calibration) {
 
     public static final int FORMAT_VERSION = 1;
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** A card without a calibration (one written before issue 17, or by training before a fit). */
+    public ModelCard(int formatVersion, String version, String createdAt, Architecture architecture,
+                     Map<String, Object> hyperParameters, Map<String, String> dataSha256, Evaluation test,
+                     Training training, Machine machine, Gate gate) {
+        this(formatVersion, version, createdAt, architecture, hyperParameters, dataSha256, test, training, machine,
+                gate, null);
+    }
 
     /** The network: a name, its layers in order, and its size. */
     public record Architecture(String name, List<String> layers, long parameters, long multiplyAdds) {
@@ -72,7 +82,18 @@ public record ModelCard(
     /** The same card with the gate's decision. */
     public ModelCard withGate(Gate value) {
         return new ModelCard(formatVersion, version, createdAt, architecture, hyperParameters, dataSha256, test,
-                training, machine, value);
+                training, machine, value, calibration);
+    }
+
+    /** The same card with this calibration. */
+    public ModelCard withCalibration(Calibration value) {
+        return new ModelCard(formatVersion, version, createdAt, architecture, hyperParameters, dataSha256, test,
+                training, machine, gate, value);
+    }
+
+    /** The calibration to serve with: the card's, or none (temperature 1.0, the default threshold). */
+    public Calibration calibrationOrNone() {
+        return calibration != null ? calibration : Calibration.NONE;
     }
 
     /** Where it was trained. */

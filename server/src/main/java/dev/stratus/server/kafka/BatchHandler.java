@@ -8,6 +8,9 @@ import dev.stratus.core.segment.Segmenter;
 import dev.stratus.server.store.NumberRecord;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.Prediction;
+import dev.stratus.core.verdict.Calibration;
+import dev.stratus.core.verdict.Precheck;
+import dev.stratus.server.models.RoutedClassifier;
 import dev.stratus.server.models.ModelRouter;
 import dev.stratus.server.store.PredictionRecord;
 import dev.stratus.server.store.PredictionStore;
@@ -62,7 +65,8 @@ final class BatchHandler {
     }
 
     /** A decoded request: where it came from and where its answer goes. */
-    private record Job(ConsumerRecord<String, byte[]> record, String id, DigitImage image, String replyTo) {
+    private record Job(ConsumerRecord<String, byte[]> record, String id, DigitImage image, Precheck precheck,
+                       String replyTo) {
     }
 
     /** A number as read: its record, or the reason none was read (no digit, too many). */
@@ -104,10 +108,13 @@ final class BatchHandler {
                     : model.classifier().classifyBatch(jobs.stream().map(Job::image).toList());
             long inferenceMicros = (System.nanoTime() - start) / 1_000;
             Instant now = Instant.now();
+            Calibration calibration = model.card().calibrationOrNone();
             List<PredictionRecord> results = new ArrayList<>(jobs.size());
             for (int i = 0; i < jobs.size(); i++) {
-                results.add(PredictionRecord.classified(jobs.get(i).id(), now, model.version(), predictions.get(i),
-                        jobs.get(i).image()));
+                Job job = jobs.get(i);
+                Prediction prediction = RoutedClassifier.calibrated(predictions.get(i), calibration);
+                results.add(PredictionRecord.classified(job.id(), now, model.version(), prediction, job.image(),
+                        job.precheck().decide(prediction.confidence(), calibration), job.precheck().number()));
             }
             int replies = (int) (jobs.stream().filter(job -> job.replyTo() != null).count()
                     + readings.stream().filter(reading -> reading.replyTo() != null).count());
@@ -242,7 +249,7 @@ final class BatchHandler {
         long queueMicros = Math.max(0, (timing.classifiedAt().toEpochMilli() - job.record().timestamp()) * 1_000);
         DigitMessages.Reply reply = new DigitMessages.Reply(job.id(), stored.digit(), stored.probabilities(),
                 stored.modelVersion(), stored.createdAt().toString(), queueMicros, timing.inferenceMicros(),
-                timing.batchSize());
+                timing.batchSize(), stored.verdict(), stored.number());
         ProducerRecord<String, byte[]> out = new ProducerRecord<>(job.replyTo(), job.id(), DigitMessages.reply(reply));
         out.headers().add(Topics.CORRELATION_ID, job.id().getBytes(StandardCharsets.UTF_8));
         return out;
@@ -284,7 +291,8 @@ final class BatchHandler {
     private Job decode(ConsumerRecord<String, byte[]> record) {
         String id = requestId(record);
         String replyTo = replyTo(record);
-        return new Job(record, id, DigitMessages.image(record.value()), replyTo);
+        DigitMessages.Request request = DigitMessages.decode(record.value());
+        return new Job(record, id, request.image(), request.precheck(), replyTo);
     }
 
     private static String requestId(ConsumerRecord<String, byte[]> record) {

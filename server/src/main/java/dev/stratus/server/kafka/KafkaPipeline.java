@@ -3,6 +3,7 @@ package dev.stratus.server.kafka;
 import dev.stratus.core.image.BlankImageException;
 import dev.stratus.core.image.DigitImage;
 import dev.stratus.core.image.GreyImage;
+import dev.stratus.core.verdict.Precheck;
 import dev.stratus.core.segment.NumberTooLongException;
 import dev.stratus.core.segment.Segmenter;
 import dev.stratus.server.pipeline.ClassifiedNumber;
@@ -149,8 +150,13 @@ public final class KafkaPipeline implements InferencePipeline {
 
     @Override
     public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
+        return submit(requestId, image, Precheck.NONE);
+    }
+
+    @Override
+    public CompletableFuture<Classified> submit(String requestId, DigitImage image, Precheck precheck) {
         CompletableFuture<Classified> result = new CompletableFuture<>();
-        send(requestId, new PendingDigit(result, image), () -> DigitMessages.request(image));
+        send(requestId, new PendingDigit(result, image), () -> DigitMessages.request(image, precheck));
         return result;
     }
 

@@ -3,6 +3,7 @@ package dev.stratus.server.models;
 import dev.stratus.core.image.DigitImage;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.Prediction;
+import dev.stratus.core.verdict.Calibration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +28,11 @@ public final class RoutedClassifier {
         this.versions = versions;
     }
 
-    /** One batch's answers, in the order of its images, and the version behind each. */
-    public record Answers(List<Prediction> predictions, List<String> versions) {
+    /**
+     * One batch's answers, in the order of its images, calibrated by the model card of the version
+     * behind each (whose calibration is given too, for the verdict).
+     */
+    public record Answers(List<Prediction> predictions, List<String> versions, List<Calibration> calibrations) {
     }
 
     public String activeVersion() {
@@ -39,6 +43,7 @@ public final class RoutedClassifier {
         int n = images.size();
         Prediction[] predictions = new Prediction[n];
         String[] versionOf = new String[n];
+        Calibration[] calibrationOf = new Calibration[n];
         ModelRouter.Lease lease = router.acquire();
         boolean handedToShadow = false;
         try {
@@ -56,14 +61,15 @@ public final class RoutedClassifier {
                 }
             }
             if (canary == null) {
-                run(active, images, null, predictions, versionOf);
+                run(active, images, null, predictions, versionOf, calibrationOf);
             } else {
                 if (!onActive.isEmpty()) {
-                    run(active, images, onActive, predictions, versionOf);
+                    run(active, images, onActive, predictions, versionOf, calibrationOf);
                 }
-                run(canary, images, onCanary, predictions, versionOf);
+                run(canary, images, onCanary, predictions, versionOf, calibrationOf);
             }
-            Answers answers = new Answers(Arrays.asList(predictions), Arrays.asList(versionOf));
+            Answers answers = new Answers(Arrays.asList(predictions), Arrays.asList(versionOf),
+                    Arrays.asList(calibrationOf));
             Optional<Model> shadow = lease.shadow();
             if (shadow.isPresent() && shadows != null) {
                 shadows.submit(lease, shadow.get(), List.copyOf(ids), List.copyOf(images), answers.predictions(),
@@ -85,16 +91,24 @@ public final class RoutedClassifier {
         }
     }
 
+    /** The answer with its probabilities calibrated (the digit stays: scaling keeps their order). */
+    public static Prediction calibrated(Prediction raw, Calibration calibration) {
+        float[] p = calibration.apply(raw.probabilities());
+        return p == raw.probabilities() ? raw : new Prediction(raw.digit(), p);
+    }
+
     /** Classifies the images at {@code indices} (all when null) on {@code model}, in one call. */
     private void run(Model model, List<DigitImage> images, List<Integer> indices, Prediction[] predictions,
-                     String[] versionOf) {
+                     String[] versionOf, Calibration[] calibrationOf) {
+        Calibration calibration = model.card().calibrationOrNone();
         long start = System.nanoTime();
         List<DigitImage> chosen = indices == null ? images : indices.stream().map(images::get).toList();
         List<Prediction> answers = model.classifier().classifyBatch(chosen);
         for (int k = 0; k < answers.size(); k++) {
             int i = indices == null ? k : indices.get(k);
-            predictions[i] = answers.get(k);
+            predictions[i] = calibrated(answers.get(k), calibration);
             versionOf[i] = model.version();
+            calibrationOf[i] = calibration;
         }
         versions.answered(model.version(), answers.size(), System.nanoTime() - start);
     }

@@ -1,7 +1,10 @@
 package dev.stratus.server.pipeline;
 
+import dev.stratus.core.explain.Occlusion;
 import dev.stratus.core.image.DigitImage;
 import dev.stratus.core.image.GreyImage;
+import dev.stratus.core.model.Prediction;
+import dev.stratus.core.verdict.Precheck;
 import dev.stratus.core.segment.Segmenter;
 import dev.stratus.server.store.NumberRecord;
 import dev.stratus.core.model.Model;
@@ -50,8 +53,8 @@ public final class MicroBatchingPipeline implements InferencePipeline {
         void fail(Throwable failure);
     }
 
-    private record DigitJob(String id, DigitImage image, long enqueuedNanos, CompletableFuture<Classified> result)
-            implements Job {
+    private record DigitJob(String id, DigitImage image, Precheck precheck, long enqueuedNanos,
+                            CompletableFuture<Classified> result) implements Job {
         @Override
         public void fail(Throwable failure) {
             result.completeExceptionally(failure);
@@ -122,8 +125,13 @@ public final class MicroBatchingPipeline implements InferencePipeline {
 
     @Override
     public CompletableFuture<Classified> submit(String requestId, DigitImage image) {
+        return submit(requestId, image, Precheck.NONE);
+    }
+
+    @Override
+    public CompletableFuture<Classified> submit(String requestId, DigitImage image, Precheck precheck) {
         CompletableFuture<Classified> result = new CompletableFuture<>();
-        enqueue(new DigitJob(requestId, image, System.nanoTime(), result));
+        enqueue(new DigitJob(requestId, image, precheck, System.nanoTime(), result));
         return result;
     }
 
@@ -141,6 +149,12 @@ public final class MicroBatchingPipeline implements InferencePipeline {
             job.fail(new PipelineFullException("the inference queue is full ("
                     + queue.remainingCapacity() + " free); retry shortly"));
         }
+    }
+
+    @Override
+    public Optional<float[]> why(String id, DigitImage input, int digit) {
+        return Optional.of(models.withModel(id,
+                model -> Occlusion.heatmap(model.classifier(), model.card().calibrationOrNone(), input, digit)));
     }
 
     @Override
@@ -243,9 +257,11 @@ public final class MicroBatchingPipeline implements InferencePipeline {
         List<Classified> results = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             DigitJob job = batch.get(i);
+            Prediction prediction = answers.predictions().get(i);
             results.add(new Classified(
-                    PredictionRecord.classified(job.id(), now, answers.versions().get(i), answers.predictions().get(i),
-                            job.image()),
+                    PredictionRecord.classified(job.id(), now, answers.versions().get(i), prediction, job.image(),
+                            job.precheck().decide(prediction.confidence(), answers.calibrations().get(i)),
+                            job.precheck().number()),
                     (start - job.enqueuedNanos()) / 1_000, inferenceMicros, batch.size()));
         }
         return results;

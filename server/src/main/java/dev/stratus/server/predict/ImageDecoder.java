@@ -1,10 +1,13 @@
 package dev.stratus.server.predict;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.core.image.GreyImage;
 import dev.stratus.core.image.Mnist;
+import dev.stratus.core.image.StrokeRenderer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -52,7 +55,9 @@ public final class ImageDecoder {
         ImageIO.setUseCache(false);
     }
 
-    private final ObjectMapper json;
+    /** The body's reader: NaN and Infinity read as numbers, so that they are refused by name, not as bad JSON. */
+    private final JsonFactory streaming;
+    private final StrokeRenderer renderer = new StrokeRenderer();
     private final Semaphore largeDecodes;
 
     public ImageDecoder(ObjectMapper json) {
@@ -61,7 +66,7 @@ public final class ImageDecoder {
 
     /** With the permits for large decodes given: a test holds them to see the bound. */
     ImageDecoder(ObjectMapper json, Semaphore largeDecodes) {
-        this.json = json;
+        this.streaming = json.getFactory().rebuild().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
         this.largeDecodes = largeDecodes;
     }
 
@@ -73,19 +78,36 @@ public final class ImageDecoder {
      * always {@code malformed_json}, whatever else is wrong with it.
      */
     public GreyImage fromJson(byte[] body) {
+        return drawingFromJson(body).image();
+    }
+
+    /**
+     * As {@link #fromJson}, and also {@code {"strokes": [[[x, y], ...], ...]}}, rendered by the
+     * {@link StrokeRenderer} (limits and error codes: {@link StrokesReader}).
+     */
+    public Drawing drawingFromJson(byte[] body) {
         float[] plain = plainPixels(body);
         if (plain != null) {
-            return new GreyImage(Mnist.SIDE, Mnist.SIDE, plain);
+            return Drawing.of(new GreyImage(Mnist.SIDE, Mnist.SIDE, plain));
         }
         JsonBody parsed;
-        try (JsonParser parser = json.createParser(body)) {
+        try (JsonParser parser = streaming.createParser(body)) {
             parsed = JsonBody.read(parser);
         } catch (IOException e) {
             throw new BadInputException("malformed_json", "the body is not valid JSON: " + firstLine(e.getMessage()));
         }
-        if (parsed.hasPixels() && parsed.hasImage()) {
-            throw new BadInputException("ambiguous_input", "send either \"pixels\" or \"image\", not both");
+        int inputs = (parsed.hasPixels() ? 1 : 0) + (parsed.hasImage() ? 1 : 0) + (parsed.strokes() != null ? 1 : 0);
+        if (inputs > 1) {
+            throw new BadInputException("ambiguous_input", "send one of \"pixels\", \"image\" and \"strokes\"");
         }
+        if (parsed.strokes() != null) {
+            parsed.strokes().check();
+            return new Drawing(renderer.render(parsed.strokes().strokes()), parsed.strokes().strokes());
+        }
+        return Drawing.of(imageFrom(parsed));
+    }
+
+    private GreyImage imageFrom(JsonBody parsed) {
         if (parsed.hasPixels()) {
             if (parsed.pixelProblem() != null) {
                 throw new BadInputException("invalid_pixels", parsed.pixelProblem());
@@ -106,7 +128,8 @@ public final class ImageDecoder {
             }
             return fromPng(png);
         }
-        throw new BadInputException("missing_input", "expected a \"pixels\" array of 784 numbers or an \"image\" data URL");
+        throw new BadInputException("missing_input", "expected a \"pixels\" array of 784 numbers, an \"image\" data URL"
+                + " or \"strokes\"");
     }
 
     /**
@@ -181,13 +204,14 @@ public final class ImageDecoder {
      * What a JSON body said, read to its end. {@code pixelProblem} is the first thing wrong with
      * {@code pixels} (null when it is 784 numbers 0-255); {@code image} is null when it was not a string.
      */
-    private record JsonBody(boolean hasPixels, double[] pixels, String pixelProblem, boolean hasImage, String image) {
+    private record JsonBody(boolean hasPixels, double[] pixels, String pixelProblem, boolean hasImage, String image,
+                            StrokesReader.Read strokes) {
 
         static JsonBody read(JsonParser parser) throws IOException {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new BadInputException("malformed_json", "expected a JSON object with \"pixels\" or \"image\"");
             }
-            JsonBody body = new JsonBody(false, null, null, false, null);
+            JsonBody body = new JsonBody(false, null, null, false, null, null);
             for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
                 String name = parser.currentName();
                 parser.nextToken();
@@ -195,8 +219,11 @@ public final class ImageDecoder {
                     body = body.withPixels(parser);
                 } else if ("image".equals(name)) {
                     body = new JsonBody(body.hasPixels, body.pixels, body.pixelProblem, true,
-                            parser.currentToken() == JsonToken.VALUE_STRING ? parser.getText() : null);
+                            parser.currentToken() == JsonToken.VALUE_STRING ? parser.getText() : null, body.strokes);
                     parser.skipChildren();
+                } else if ("strokes".equals(name)) {
+                    body = new JsonBody(body.hasPixels, body.pixels, body.pixelProblem, body.hasImage, body.image,
+                            StrokesReader.read(parser));
                 } else {
                     parser.skipChildren();
                 }
@@ -207,7 +234,7 @@ public final class ImageDecoder {
         private JsonBody withPixels(JsonParser parser) throws IOException {
             if (parser.currentToken() != JsonToken.START_ARRAY) {
                 parser.skipChildren();
-                return new JsonBody(true, null, "\"pixels\" must be an array of 784 numbers", hasImage, image);
+                return new JsonBody(true, null, "\"pixels\" must be an array of 784 numbers", hasImage, image, strokes);
             }
             double[] values = new double[Mnist.PIXELS];
             String problem = null;
@@ -230,7 +257,7 @@ public final class ImageDecoder {
             if (count != Mnist.PIXELS) {
                 problem = "\"pixels\" must hold 784 numbers (28x28, row-major), got " + count;
             }
-            return new JsonBody(true, values, problem, hasImage, image);
+            return new JsonBody(true, values, problem, hasImage, image, strokes);
         }
 
         /** The current value as the client wrote it, shortened; an array or object is skipped. */

@@ -6,15 +6,22 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
+import dev.stratus.core.verdict.Calibration;
+import dev.stratus.core.verdict.Verdict;
 import dev.stratus.server.store.PredictionRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** The JSON shape of a prediction, as answered by POST and GET (timings only on POST). */
+/**
+ * The JSON shape of a prediction, as answered by POST and GET (timings only on POST):
+ * {@code confidence} and {@code probabilities} are calibrated, {@code verdict} says whether
+ * the digit is to be trusted, {@code number} (several digits only) what they read as.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record PredictionView(String id, int digit, float confidence, float[] probabilities, List<Ranked> top,
+public record PredictionView(String id, int digit, Verdict verdict, String number, float confidence,
+                             float[] probabilities, List<Ranked> top,
                              @JsonSerialize(using = UnsignedBytes.class) byte[] input, String modelVersion, Instant createdAt, Integer label, Instant labelledAt,
                              Timings timings) {
 
@@ -29,7 +36,9 @@ public record PredictionView(String id, int digit, float confidence, float[] pro
 
     public static PredictionView of(PredictionRecord record, Timings timings) {
         float[] p = record.probabilities();
-        return new PredictionView(record.id(), record.digit(), p[record.digit()], p, top(p),
+        // A record stored before verdicts existed is judged by its confidence alone.
+        Verdict verdict = record.verdict() != null ? record.verdict() : Calibration.NONE.judge(p[record.digit()]);
+        return new PredictionView(record.id(), record.digit(), verdict, record.number(), p[record.digit()], p, top(p),
                 record.input(), record.modelVersion(), record.createdAt(), record.label(), record.labelledAt(), timings);
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stratus.core.verdict.Verdict;
 import dev.stratus.server.store.CouchDbSettings.Backoff;
 import java.io.IOException;
 import java.net.URI;
@@ -37,11 +38,13 @@ import org.slf4j.LoggerFactory;
  * read and labelled by gateways, over CouchDB's HTTP API.
  *
  * <p>A document ({@code _id} is the prediction id; {@code label}, {@code labelledAt} and
- * {@code labelHistory} are absent until the user labels it):
+ * {@code labelHistory} are absent until the user labels it; {@code verdict} is absent from
+ * documents written before issue 17, {@code number} unless the verdict is several):
  * <pre>
  * {"_id": "...", "type": "prediction", "modelVersion": "...", "digit": 7,
  *  "probabilities": [10 numbers], "input": "784 bytes, standard base64",
- *  "createdAt": "2025-01-01T12:00:00.123456000Z", "label": 3, "labelledAt": "...",
+ *  "createdAt": "2025-01-01T12:00:00.123456000Z", "verdict": "several", "number": "42",
+ *  "label": 3, "labelledAt": "...",
  *  "labelHistory": [{"label": 3, "at": "...", "client": "192.0.2.1"}]}
  * </pre>
  * The input is base64 (1,048 characters) rather than an array of ints (up to ~2,900) to keep
@@ -457,6 +460,12 @@ public final class CouchDbPredictionStore implements PredictionStore {
         if (record.labelledAt() != null) {
             doc.put("labelledAt", TIME.format(record.labelledAt()));
         }
+        if (record.verdict() != null) {
+            doc.put("verdict", record.verdict().json());
+        }
+        if (record.number() != null) {
+            doc.put("number", record.number());
+        }
         return doc;
     }
 
@@ -471,7 +480,9 @@ public final class CouchDbPredictionStore implements PredictionStore {
                     doc.required("modelVersion").asText(), doc.required("digit").asInt(), values,
                     Base64.getDecoder().decode(doc.required("input").asText()),
                     doc.hasNonNull("label") ? doc.get("label").asInt() : null,
-                    doc.hasNonNull("labelledAt") ? Instant.parse(doc.get("labelledAt").asText()) : null);
+                    doc.hasNonNull("labelledAt") ? Instant.parse(doc.get("labelledAt").asText()) : null,
+                    doc.hasNonNull("verdict") ? Verdict.of(doc.get("verdict").asText()) : null,
+                    doc.hasNonNull("number") ? doc.get("number").asText() : null);
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new StoreException("prediction document " + doc.path("_id").asText() + " is malformed: "
                     + e.getMessage(), e);

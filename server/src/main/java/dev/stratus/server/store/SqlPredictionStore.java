@@ -1,5 +1,6 @@
 package dev.stratus.server.store;
 
+import dev.stratus.core.verdict.Verdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -41,8 +42,9 @@ public final class SqlPredictionStore implements PredictionStore {
     static final Duration WAIT = Duration.ofSeconds(5);
     /** While writes fail, readiness tries a probe write at most this often. */
     private static final long PROBE_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
-    private static final String COLUMNS = "id, created_at, model_version, digit, probabilities, input, label, labelled_at";
-    private static final String VALUES = "?, ?, ?, ?, ?, ?, ?, ?";
+    private static final String COLUMNS =
+            "id, created_at, model_version, digit, probabilities, input, label, labelled_at, verdict, number";
+    private static final String VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
     private final Path directory;
     private final SqlDialect dialect;
@@ -104,6 +106,7 @@ public final class SqlPredictionStore implements PredictionStore {
                         SqlNumberStore.schema(dialect).stream()).toList()) {
                     statement.execute(sql);
                 }
+                addVerdictColumns(writer, dialect);
             }
             Connection reader = dialect.connect(directory);
             return new SqlPredictionStore(directory, dialect, writer, reader, registry);
@@ -118,13 +121,31 @@ public final class SqlPredictionStore implements PredictionStore {
         return List.of("CREATE TABLE IF NOT EXISTS predictions (id " + id + " PRIMARY KEY, created_at " + d.instant()
                         + " NOT NULL, model_version " + d.text(200) + " NOT NULL, digit " + d.smallInt()
                         + " NOT NULL, probabilities " + d.bytes(40) + " NOT NULL, input " + d.bytes(784)
-                        + " NOT NULL, label " + d.smallInt() + ", labelled_at " + d.instant() + ")",
+                        + " NOT NULL, label " + d.smallInt() + ", labelled_at " + d.instant() + ", verdict "
+                        + d.text(16) + ", number " + d.text(64) + ")",
                 "CREATE INDEX IF NOT EXISTS predictions_labelled ON predictions(labelled_at)",
                 "CREATE TABLE IF NOT EXISTS label_changes (prediction_id " + id + " NOT NULL, label "
                         + d.smallInt() + " NOT NULL, changed_at " + d.instant() + " NOT NULL, client "
                         + d.text(LabelChange.MAX_CLIENT_LENGTH) + " NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS label_changes_prediction ON label_changes(prediction_id)",
                 "CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY, at " + d.instant() + ")");
+    }
+
+    /**
+     * A store made before verdicts (issue 17) gains their two columns; its rows keep null there,
+     * which reads as "no verdict stored".
+     */
+    private static void addVerdictColumns(Connection connection, SqlDialect d) throws SQLException {
+        try (Statement probe = connection.createStatement()) {
+            probe.executeQuery("SELECT verdict, number FROM predictions WHERE 1 = 0").close();
+            return;
+        } catch (SQLException missing) {
+            // The columns are not there yet: add them below.
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE predictions ADD COLUMN verdict " + d.text(16));
+            statement.execute("ALTER TABLE predictions ADD COLUMN number " + d.text(64));
+        }
     }
 
     /** The numbers, in tables of their own in the same file. */
@@ -309,6 +330,8 @@ public final class SqlPredictionStore implements PredictionStore {
                 statement.setBytes(6, r.input());
                 statement.setObject(7, r.label());
                 dialect.setInstant(statement, 8, r.labelledAt());
+                statement.setString(9, r.verdict() == null ? null : r.verdict().json());
+                statement.setString(10, r.number());
                 statement.addBatch();
             }
             statement.executeBatch();
@@ -319,9 +342,11 @@ public final class SqlPredictionStore implements PredictionStore {
     private PredictionRecord read(ResultSet row) throws SQLException {
         int label = row.getInt("label");
         Integer maybeLabel = row.wasNull() ? null : label;
+        String verdict = row.getString("verdict");
         return new PredictionRecord(row.getString("id"), dialect.getInstant(row, "created_at"),
                 row.getString("model_version"), row.getInt("digit"), toFloats(row.getBytes("probabilities")),
-                row.getBytes("input"), maybeLabel, dialect.getInstant(row, "labelled_at"));
+                row.getBytes("input"), maybeLabel, dialect.getInstant(row, "labelled_at"),
+                verdict == null ? null : Verdict.of(verdict), row.getString("number"));
     }
 
     private static byte[] toBytes(float[] values) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.core.image.GreyImage;
 import dev.stratus.server.predict.BadInputException;
+import dev.stratus.server.predict.Drawing;
 import dev.stratus.server.predict.ImageDecoder;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,11 @@ final class Bodies {
      * neither JSON nor PNG is 415, the sentence saying what to send ({@code accepted}).
      */
     Router.Handler image(String accepted, Function<GreyImage, CompletableFuture<?>> service) {
+        return drawing(accepted, drawing -> service.apply(drawing.image()));
+    }
+
+    /** As {@link #image}, handing the service the whole drawing: the image and, when sent, the strokes. */
+    Router.Handler drawing(String accepted, Function<Drawing, CompletableFuture<?>> service) {
         return ex -> {
             String type = ex.contentType();
             boolean png = type.startsWith("image/png");
@@ -44,8 +50,9 @@ final class Bodies {
                         + (type.isEmpty() ? "nothing" : type) + "'");
             }
             Router.Handler answer = inline -> {
-                GreyImage image = png ? decoder.fromPng(inline.body()) : decoder.fromJson(inline.body());
-                service.apply(image).whenComplete((view, failure) -> {
+                Drawing drawing = png ? Drawing.of(decoder.fromPng(inline.body()))
+                        : decoder.drawingFromJson(inline.body());
+                service.apply(drawing).whenComplete((view, failure) -> {
                     if (failure != null) {
                         responses.fail(inline, failure);
                     } else {

@@ -6,6 +6,7 @@ import dev.stratus.server.pipeline.PipelineFullException;
 import dev.stratus.server.predict.BadInputException;
 import dev.stratus.server.predict.DecoderBusyException;
 import dev.stratus.server.predict.InferenceTimeoutException;
+import dev.stratus.server.predict.WhyUnavailableException;
 import dev.stratus.server.store.StoreException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -65,6 +66,8 @@ final class Failures {
                     : new Answer(503, "broker_unavailable", e.getMessage(), 5);
         } else if (e instanceof RejectedExecutionException) {
             return new Answer(503, "overloaded", "the server has more work waiting than it takes; retry shortly", 1);
+        } else if (e instanceof WhyUnavailableException) {
+            return new Answer(501, "why_unavailable", e.getMessage());
         } else if (e instanceof InferenceTimeoutException) {
             return new Answer(504, "timeout", e.getMessage());
         } else if (e instanceof StoreException) {

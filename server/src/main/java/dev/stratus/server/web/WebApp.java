@@ -71,10 +71,11 @@ public final class WebApp implements AutoCloseable {
         this.blocking = BlockingPool.create("http-blocking", 4, 1024);
         this.openApi = resource("/openapi.json");
         this.bodies = new Bodies(new ImageDecoder(json), responses, json, this::offloaded);
-        router.add(HttpMethod.POST, API, bodies.image("application/json ({\"pixels\": [...]} or {\"image\": "
-                + "\"data:image/png;base64,...\"})", service::predict));
+        router.add(HttpMethod.POST, API, bodies.drawing("application/json ({\"pixels\": [...]}, {\"image\": "
+                + "\"data:image/png;base64,...\"} or {\"strokes\": [[[x, y], ...], ...]})", service::predict));
         router.add(HttpMethod.GET, API + "/{id}", offloaded(this::find));
         router.add(HttpMethod.PUT, API + "/{id}/label", offloaded(this::label));
+        router.add(HttpMethod.GET, API + "/{id}/why", offloaded(this::why));
         new NumberRoutes(numbers, bodies, responses, this::offloaded).register(router);
         router.add(HttpMethod.GET, STATUS, offloaded(this::status));
         router.add(HttpMethod.GET, "/api/openapi.json", ex -> ex.respond(Responses.OK, Responses.JSON, openApi));
@@ -183,6 +184,11 @@ public final class WebApp implements AutoCloseable {
     private void find(Exchange ex) {
         String id = ex.pathParam("id");
         responses.json(ex, Responses.OK, service.find(id).orElseThrow(() -> notFound("no prediction with id " + id)));
+    }
+
+    private void why(Exchange ex) {
+        String id = ex.pathParam("id");
+        responses.json(ex, Responses.OK, service.why(id).orElseThrow(() -> notFound("no prediction with id " + id)));
     }
 
     private void label(Exchange ex) {
