@@ -79,13 +79,12 @@ class DrawnSizesTest extends PageTest {
     }
 
     /**
-     * Floors below what the page reaches, so that a regression fails and a tracing's odd misread
-     * does not. Tiny digits sent as a PNG blur into blobs (3 of 10 read right, issue 17).
+     * Floors below what the page reaches (every digit at every size, sent as strokes), so that a
+     * regression fails and a tracing's odd misread does not. Sent as a PNG, as before strokes,
+     * tiny digits blur into blobs: 3 of 10 read right, under the floor.
      */
     private static void assertFloors(Map<String, List<Read>> reads) {
-        assertThat(share(reads.get("normal"))).as("normal: %s", reads.get("normal")).isGreaterThanOrEqualTo(0.8);
-        assertThat(share(reads.get("huge"))).as("huge: %s", reads.get("huge")).isGreaterThanOrEqualTo(0.8);
-        assertThat(share(reads.get("tiny"))).as("tiny: %s", reads.get("tiny")).isGreaterThanOrEqualTo(0.2);
+        reads.forEach((name, read) -> assertThat(share(read)).as("%s: %s", name, read).isGreaterThanOrEqualTo(0.8));
     }
 
     private static double share(List<Read> reads) {
