@@ -3,11 +3,16 @@
 
 const TIMEOUT_MS = 10_000;
 
-/** An error whose message is fit to show. kind: "http", "timeout", "network" or "aborted". */
+/**
+ * An error whose message is fit to show. kind: "http", "timeout", "network" or "aborted"; an
+ * "http" one also has the status and the server's error code ("" when it gave none).
+ */
 export class FriendlyError extends Error {
-  constructor(message, kind) {
+  constructor(message, kind, status = 0, code = "") {
     super(message);
     this.kind = kind;
+    this.status = status;
+    this.code = code;
   }
 }
 
@@ -72,7 +77,10 @@ export async function callApi(method, url, payload, signal) {
       signal: controller.signal,
     });
     const body = await readJson(response);
-    if (!response.ok) throw new FriendlyError(httpErrorMessage(response, body), "http");
+    if (!response.ok) {
+      const code = body && typeof body.error === "string" ? body.error : "";
+      throw new FriendlyError(httpErrorMessage(response, body), "http", response.status, code);
+    }
     return body;
   } catch (error) {
     if (error instanceof FriendlyError) throw error;

@@ -4,6 +4,7 @@
 
 import { callApi, FriendlyError } from "./api.js";
 import { createDigitView, PREDICTIONS } from "./digit-view.js";
+import { createDrawingBody } from "./drawing-body.js";
 import { createLive } from "./live.js";
 import { createNumberView, NUMBERS } from "./number-view.js";
 import { createPad } from "./pad.js";
@@ -30,6 +31,7 @@ const el = Object.fromEntries([
   "correct-label", "send-label", "label-status", "meta", "announce", "server-status",
   "mode-digit", "mode-number", "number-result", "number", "number-confidence", "number-digits",
   "boxes", "number-fix", "fix-prompt", "fix-keys", "fix-cancel", "number-status", "number-meta",
+  "verdict-note", "read-as-number", "why", "why-overlay", "why-legend", "why-digit", "why-status",
 ].map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), $(id)]));
 
 // ---------- server status and errors ----------
@@ -97,7 +99,7 @@ function clearPredictions() {
 // ---------- answers ----------
 
 const views = {
-  digit: createDigitView(el, { onCorrected: record, onError: showError }),
+  digit: createDigitView(el, { onCorrected: record, onError: showError, onReadAsNumber: readAsNumber }),
   number: createNumberView(el, { onCorrected: record, onError: showError }),
 };
 let mode = "digit";
@@ -117,16 +119,30 @@ const live = createLive({
   version: () => pad.version(),
   async ask(signal) {
     const shown = view();
-    const { image, size } = pad.snapshot();
-    const body = await callApi("POST", MODES[mode].url, { image }, signal);
+    const url = MODES[mode].url;
+    const size = pad.size();
+    const sent = drawingBody.next(mode);
+    let body;
+    try {
+      body = await callApi("POST", url, sent.payload, signal);
+    } catch (error) {
+      const instead = sent.strokes ? drawingBody.insteadOf(error) : null;
+      if (!instead) throw error;
+      sent.strokes = false;
+      body = await callApi("POST", url, instead, signal);
+    }
     if (!shown.isAnswer(body)) throw new FriendlyError("The server sent an answer this page does not understand.", "http");
-    return { body, size, shown };
+    return { body, size, shown, input: sent.strokes ? "strokes" : "image" };
   },
   onStart: () => setBusy(true),
-  onAnswer({ body, size, shown }) {
+  onAnswer({ body, size, shown, input }) {
     clearError();
     el.announce.textContent = shown.show(body, size);
-    record(shown.entry(body));
+    // Which body was read (tests and measurements report it): the drawing's strokes or its PNG.
+    document.body.dataset.sent = input;
+    const text = shown.entry(body);
+    if (text === null) dropEntry();
+    else record(text);
     setServerState("up", "Model ready");
   },
   onFailure(error) {
@@ -154,6 +170,7 @@ function drawingChanged() {
 }
 
 const pad = createPad(el.canvas, drawingChanged);
+const drawingBody = createDrawingBody(pad);
 
 function predict() {
   if (!pad.hasInk()) {
@@ -192,6 +209,15 @@ function rememberedMode() {
   } catch {
     return "digit";
   }
+}
+
+// "Several digits": the same drawing, read in number mode (fitted into its wider canvas).
+function readAsNumber() {
+  const drawing = pad.drawing();
+  setMode("number", true);
+  pad.restore(drawing);
+  el.predict.focus();
+  live.now();
 }
 
 // ---------- keyboard and buttons ----------

@@ -1,14 +1,37 @@
-// The single-digit answer: the digit, its confidence and top three, the ten-bar chart, the 28x28
-// input and the correction form. It shows one answer at a time and can be emptied completely.
+// The single-digit answer: the verdict, the digit, its confidence and top three, the ten-bar
+// chart, the 28x28 input (with its "why" overlay) and the correction form. It shows one answer at
+// a time and can be emptied completely.
 
 import { callApi } from "./api.js";
 import { drawInput, element, metaLine, percent, topItems } from "./format.js";
+import { createWhyView } from "./why-view.js";
 
 export const PREDICTIONS = "/api/v1/predictions";
 
+// What each verdict says beside the digit. Only "digit" and "unsure" show one (an unsure one as a
+// guess); an answer without a verdict (an older server) reads as "digit".
+const VERDICTS = {
+  digit: { shows: true, note: "" },
+  unsure: { shows: true, note: "Unsure: the best guess, not a clear digit. Try drawing it again." },
+  several: { shows: false, note: "This looks like several digits, not one." },
+  too_small: { shows: false, note: "Too small or too faint to read. Draw the digit larger." },
+};
+
 export function isPrediction(body) {
   return body !== null && typeof body === "object" && Number.isInteger(body.digit)
-    && Array.isArray(body.probabilities) && body.probabilities.length === 10;
+    && Array.isArray(body.probabilities) && body.probabilities.length === 10
+    && (body.verdict === undefined || Object.hasOwn(VERDICTS, body.verdict));
+}
+
+const verdictOf = (prediction) => prediction.verdict || "digit";
+
+function announcement(verdict, digit, confidence) {
+  switch (verdict) {
+    case "unsure": return `Unsure: best guess ${digit}, ${percent(confidence)}.`;
+    case "several": return "This looks like several digits. You can read it as a number.";
+    case "too_small": return "Too small or too faint to read.";
+    default: return `Predicted ${digit}, ${percent(confidence)} confident.`;
+  }
 }
 
 // Ten DOM bars; heights are set through the CSSOM, which the CSP allows (style attributes it does not).
@@ -51,9 +74,11 @@ function buildChart(container) {
  * The view over the page's result card. {@code el} holds its elements by id; onCorrected(label)
  * hears of a correction the server recorded; onError(message) of one it did not.
  */
-export function createDigitView(el, { onCorrected, onError }) {
+export function createDigitView(el, { onCorrected, onError, onReadAsNumber }) {
   const chart = buildChart(el.chart);
+  const why = createWhyView(el, PREDICTIONS);
   let current = null;
+  el.readAsNumber.addEventListener("click", () => onReadAsNumber());
 
   function resetCorrection(enabled) {
     el.correctLabel.value = "";
@@ -62,11 +87,20 @@ export function createDigitView(el, { onCorrected, onError }) {
     el.labelStatus.textContent = "";
   }
 
+  // While a correction is on its way Send is aria-disabled, not disabled: a disabled button
+  // would drop the keyboard focus to the body.
+  let sending = false;
+
+  function setSending(value) {
+    sending = value;
+    el.sendLabel.setAttribute("aria-disabled", String(value));
+  }
+
   async function sendLabel() {
     const label = el.correctLabel.value;
     const answer = current;
-    if (!answer || !answer.id || label === "") return;
-    el.sendLabel.disabled = true;
+    if (sending || !answer || !answer.id || label === "") return;
+    setSending(true);
     el.labelStatus.textContent = "Sending…";
     try {
       await callApi("PUT", `${PREDICTIONS}/${encodeURIComponent(answer.id)}/label`, { label: Number(label) });
@@ -78,6 +112,7 @@ export function createDigitView(el, { onCorrected, onError }) {
       el.labelStatus.textContent = "";
       onError(error.message);
     } finally {
+      setSending(false);
       if (current === answer) el.sendLabel.disabled = el.correctLabel.value === "";
     }
   }
@@ -90,24 +125,33 @@ export function createDigitView(el, { onCorrected, onError }) {
 
   return {
     isAnswer: isPrediction,
-    /** What "Your digits" records for this answer. */
-    entry: (prediction) => String(prediction.digit),
+    /** What "Your digits" records for this answer: null for one that reads no digit. */
+    entry: (prediction) => (VERDICTS[verdictOf(prediction)].shows ? String(prediction.digit) : null),
     /** Shows the answer; returns the sentence to announce. */
     show(prediction) {
       current = prediction;
+      const verdict = verdictOf(prediction);
+      const { shows, note } = VERDICTS[verdict];
       el.result.dataset.state = "ready";
       el.result.dataset.stale = "false";
+      el.result.dataset.verdict = verdict;
       el.result.dataset.predictionId = prediction.id || "";
-      el.digit.textContent = String(prediction.digit);
       const confidence = typeof prediction.confidence === "number"
         ? prediction.confidence : prediction.probabilities[prediction.digit];
-      el.confidence.textContent = `${percent(confidence)} confident`;
-      el.top3.replaceChildren(...topItems(prediction.top));
-      chart.show(prediction.probabilities, prediction.digit);
+      el.digit.textContent = shows ? String(prediction.digit) : "";
+      el.confidence.textContent = !shows ? ""
+        : verdict === "unsure" ? `Unsure, ${percent(confidence)}` : `${percent(confidence)} confident`;
+      el.verdictNote.textContent = verdict === "several" && /^\d{2,}$/.test(prediction.number || "")
+        ? `This looks like several digits (perhaps ${prediction.number}), not one.` : note;
+      el.readAsNumber.hidden = verdict !== "several";
+      el.top3.replaceChildren(...(shows ? topItems(prediction.top) : []));
+      if (shows) chart.show(prediction.probabilities, prediction.digit);
+      else chart.reset();
       drawInput(el.preview, prediction.input);
+      why.show(shows ? prediction : null);
       el.meta.textContent = metaLine(prediction);
       resetCorrection(Boolean(prediction.id));
-      return `Predicted ${prediction.digit}, ${percent(confidence)} confident.`;
+      return announcement(verdict, prediction.digit, confidence);
     },
     /** Marks the answer as about an older drawing, until the next answer or reset. */
     setStale(stale) {
@@ -118,8 +162,12 @@ export function createDigitView(el, { onCorrected, onError }) {
       el.result.dataset.state = "empty";
       el.result.dataset.stale = "false";
       delete el.result.dataset.predictionId;
+      delete el.result.dataset.verdict;
       el.digit.textContent = "";
       el.confidence.textContent = "";
+      el.verdictNote.textContent = "";
+      el.readAsNumber.hidden = true;
+      why.show(null);
       el.top3.replaceChildren();
       el.meta.textContent = "";
       chart.reset();

@@ -7,9 +7,11 @@
 const PEN_PER_HEIGHT = 20 / 280;
 const MIN_PEN = 6;
 
+const round = (value) => Math.round(value * 10) / 10;
+
 /**
  * A pad on {@code canvas}. {@code onChange(reason)} hears of every change to the drawing:
- * "point" (a stroke grew), "end" (a stroke ended), "undo" and "clear".
+ * "point" (a stroke grew), "end" (a stroke ended), "undo", "clear" and "restore".
  */
 export function createPad(canvas, onChange) {
   const ctx = canvas.getContext("2d");
@@ -22,6 +24,7 @@ export function createPad(canvas, onChange) {
   const css = (p) => ({ x: p.x * width, y: p.y * width });
   const midpoint = (a, b) => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
 
+  // White ink on black in both themes: the MNIST look, and what the 28x28 preview shows back.
   function paintBackground() {
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -160,7 +163,30 @@ export function createPad(canvas, onChange) {
       paintBackground();
       changed("clear");
     },
+    /** The strokes as drawn, in CSS pixels of the canvas: [[[x, y], ...], ...] (undo takes them back too). */
+    strokes: () => strokes.map((stroke) => stroke.points.map((p) => [round(p.x * width), round(p.y * width)])),
     /** The drawing as a PNG data URL, and its size in pixels (answers' boxes are in these). */
     snapshot: () => ({ image: canvas.toDataURL("image/png"), size: { width: canvas.width, height: canvas.height } }),
+    size: () => ({ width: canvas.width, height: canvas.height }),
+    /** The finished strokes and the canvas's CSS size, to {@link restore} on a canvas of another shape. */
+    drawing: () => ({
+      width,
+      height,
+      strokes: strokes.filter((s) => s !== active).map((s) => s.points.map((p) => ({ x: p.x * width, y: p.y * width }))),
+    }),
+    /** Replaces the drawing with {@code drawing}, scaled to fit this canvas and centred in it. */
+    restore(drawing) {
+      const scale = Math.min(width / drawing.width, height / drawing.height);
+      const dx = (width - drawing.width * scale) / 2;
+      const dy = (height - drawing.height * scale) / 2;
+      active = null;
+      strokes.length = 0;
+      drawing.strokes.forEach((points) => strokes.push({
+        pointerId: null,
+        points: points.map((p) => ({ x: (p.x * scale + dx) / width, y: (p.y * scale + dy) / width })),
+      }));
+      redraw();
+      changed("restore");
+    },
   };
 }

@@ -39,6 +39,8 @@ final class BrowserPage implements AutoCloseable {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final Duration PATIENCE = Duration.ofSeconds(20);
+    /** How often a wait looks again: an answer takes a few ms, so Selenium's 500 ms default is most of a wait. */
+    private static final Duration POLL = Duration.ofMillis(100);
 
     private StratusServer server;
     private final ChromeDriverService driverService;
@@ -137,7 +139,7 @@ final class BrowserPage implements AutoCloseable {
     }
 
     void waitUntil(BooleanSupplier condition, java.time.Duration patience) {
-        new WebDriverWait(browser, patience).until(driver -> condition.getAsBoolean());
+        new WebDriverWait(browser, patience, POLL).until(driver -> condition.getAsBoolean());
     }
 
     /** True once no request is in flight or waiting: the answer on screen is the last one coming. */
@@ -182,6 +184,25 @@ final class BrowserPage implements AutoCloseable {
         browser.executeCdpCommand("Emulation.setTouchEmulationEnabled", Map.of("enabled", true, "maxTouchPoints", 5));
     }
 
+    /** An 844x390 phone on its side, at three device pixels per CSS pixel, with touch. */
+    void emulateLandscapePhone() {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.<String, Object>of("width", 844, "height", 390, "deviceScaleFactor", 3, "mobile", true,
+                        "screenOrientation", Map.of("type", "landscapePrimary", "angle", 90)));
+        browser.executeCdpCommand("Emulation.setTouchEmulationEnabled", Map.of("enabled", true, "maxTouchPoints", 5));
+    }
+
+    /** Makes the page see {@code prefers-color-scheme: scheme} ("light" or "dark"); "" for the browser's own. */
+    void emulateColorScheme(String scheme) {
+        browser.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+    }
+
+    /** The id of the element that has the focus ("" for one without, such as the body). */
+    String focusedId() {
+        return (String) js("return document.activeElement ? document.activeElement.id : '';");
+    }
+
     void stopEmulating() {
         browser.executeCdpCommand("Emulation.setTouchEmulationEnabled", Map.of("enabled", false));
         browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
@@ -194,6 +215,21 @@ final class BrowserPage implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
         return new ObjectMapper().readTree(response.body());
+    }
+
+    /** POSTs a JSON body to an API path from the server directly; the answer's body, whatever its status. */
+    JsonNode postJson(String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(server.url() + path)).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(response.body());
+    }
+
+    /** The status code of a GET to an API path, from the server directly. */
+    int getStatus(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + path)).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     void saveScreenshot(String name) throws IOException {

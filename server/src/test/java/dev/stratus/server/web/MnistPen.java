@@ -102,6 +102,35 @@ final class MnistPen {
     }
 
     /**
+     * The image's ink {@code inkHeight} CSS pixels high (its tallest extent, whatever the cell
+     * around it), centred on a canvas of the given CSS size: a digit drawn small or large.
+     */
+    Digit traceSized(int index, double inkHeight, double width, double height) {
+        int side = mnist.cols();
+        int offset = index * mnist.rows() * side;
+        int top = side;
+        int bottom = -1;
+        int left = side;
+        int right = -1;
+        for (int y = 0; y < mnist.rows(); y++) {
+            for (int x = 0; x < side; x++) {
+                if ((mnist.pixels()[offset + y * side + x] & 0xff) >= INK) {
+                    top = Math.min(top, y);
+                    bottom = Math.max(bottom, y);
+                    left = Math.min(left, x);
+                    right = Math.max(right, x);
+                }
+            }
+        }
+        if (bottom < 0) {
+            throw new IllegalStateException("test image " + index + " has no ink");
+        }
+        double cell = inkHeight / (bottom - top + 1);
+        return trace(index, width / 2 - (left + right + 1) / 2.0 * cell, height / 2 - (top + bottom + 1) / 2.0 * cell,
+                side * cell);
+    }
+
+    /**
      * The images as one number on a canvas of the given CSS size, left to right: cells as large as
      * fit, PITCH cell sides apart, which leaves a few MNIST pixels between the widest digits' ink.
      */
@@ -122,22 +151,35 @@ final class MnistPen {
      * {@link Actions} gives every move 100-250 ms; offsets are from the canvas's centre.
      */
     static void drawWithMouse(ChromeDriver browser, WebElement canvas, List<Stroke> strokes) {
+        drawWithPointer(browser, canvas, strokes, PointerInput.Kind.MOUSE);
+    }
+
+    /**
+     * Draws the strokes as W3C touch actions, one finger (chromedriver dispatches them as touch
+     * events): the same touches as {@link #drawWithTouch} in one round trip instead of one per point.
+     */
+    static void drawWithFinger(ChromeDriver browser, WebElement canvas, List<Stroke> strokes) {
+        drawWithPointer(browser, canvas, strokes, PointerInput.Kind.TOUCH);
+    }
+
+    private static void drawWithPointer(ChromeDriver browser, WebElement canvas, List<Stroke> strokes,
+            PointerInput.Kind kind) {
         double halfWidth = canvas.getSize().getWidth() / 2.0;
         double halfHeight = canvas.getSize().getHeight() / 2.0;
-        PointerInput mouse = new PointerInput(PointerInput.Kind.MOUSE, "mouse");
-        Sequence sequence = new Sequence(mouse, 0);
+        PointerInput pointer = new PointerInput(kind, kind.name().toLowerCase(java.util.Locale.ROOT));
+        Sequence sequence = new Sequence(pointer, 0);
         for (Stroke stroke : strokes) {
             boolean first = true;
             for (Point p : stroke.points()) {
                 int x = (int) Math.round(p.x() - halfWidth);
                 int y = (int) Math.round(p.y() - halfHeight);
-                sequence.addAction(mouse.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(canvas), x, y));
+                sequence.addAction(pointer.createPointerMove(Duration.ZERO, PointerInput.Origin.fromElement(canvas), x, y));
                 if (first) {
-                    sequence.addAction(mouse.createPointerDown(PointerInput.MouseButton.LEFT.asArg()));
+                    sequence.addAction(pointer.createPointerDown(PointerInput.MouseButton.LEFT.asArg()));
                     first = false;
                 }
             }
-            sequence.addAction(mouse.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
+            sequence.addAction(pointer.createPointerUp(PointerInput.MouseButton.LEFT.asArg()));
         }
         browser.perform(List.of(sequence));
     }
