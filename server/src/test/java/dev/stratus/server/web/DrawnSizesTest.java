@@ -21,6 +21,12 @@ class DrawnSizesTest extends PageTest {
     private static final Map<String, Double> SIZES = sizes();
     /** Which test image of each digit is traced: not the first, which the other page tests draw. */
     private static final int IMAGE = Integer.getInteger("stratus.browser.sizesImage", 1);
+    /**
+     * Touch drawings cost ~2.7 s each here. In the suite (at its time budget) the phone draws each
+     * digit at one of the three sizes, in turn; {@code -Dstratus.browser.sizesFull=true} draws
+     * every digit at every size, as the mouse always does.
+     */
+    private static final boolean TOUCH_FULL = Boolean.getBoolean("stratus.browser.sizesFull");
 
     /** One drawing's answer as the page showed it. */
     private record Read(int label, String digit, String verdict, String sent) {
@@ -56,9 +62,13 @@ class DrawnSizesTest extends PageTest {
         double width = page.canvas().getSize().getWidth();
         double height = page.canvas().getSize().getHeight();
         Map<String, List<Read>> reads = new LinkedHashMap<>();
+        List<String> names = List.copyOf(SIZES.keySet());
         SIZES.forEach((name, size) -> {
             List<Read> read = new ArrayList<>();
             for (int label = 0; label <= 9; label++) {
+                if (touch && !TOUCH_FULL && label % names.size() != names.indexOf(name)) {
+                    continue;
+                }
                 Digit digit = pen.traceSized(pen.testImageOf(label, IMAGE), size, width, height);
                 page.click("#clear-canvas");
                 if (touch) {
@@ -81,10 +91,12 @@ class DrawnSizesTest extends PageTest {
     /**
      * Floors below what the page reaches (every digit at every size, sent as strokes), so that a
      * regression fails and a tracing's odd misread does not. Sent as a PNG, as before strokes,
-     * tiny digits blur into blobs: 3 of 10 read right, under the floor.
+     * tiny digits blur into blobs: 3 of 10 read right, under the floor. Of the 3-4 touch drawings
+     * a size gets in the suite, one may be misread.
      */
     private static void assertFloors(Map<String, List<Read>> reads) {
-        reads.forEach((name, read) -> assertThat(share(read)).as("%s: %s", name, read).isGreaterThanOrEqualTo(0.8));
+        reads.forEach((name, read) -> assertThat(share(read)).as("%s: %s", name, read)
+                .isGreaterThanOrEqualTo(Math.min(0.8, (read.size() - 1) / (double) read.size())));
     }
 
     private static double share(List<Read> reads) {
