@@ -3,12 +3,14 @@ package dev.stratus.server;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.core.model.registry.ModelRegistry;
+import dev.stratus.server.models.ModelAdmin;
 import dev.stratus.server.models.ModelLifecycle;
 import dev.stratus.server.models.ModelRouter;
 import dev.stratus.server.models.RegistryWatcher;
 import dev.stratus.server.models.RoutedClassifier;
 import dev.stratus.server.models.ShadowRunner;
 import dev.stratus.server.models.VersionMeters;
+import dev.stratus.server.kafka.ControlPublisher;
 import dev.stratus.server.kafka.KafkaPipeline;
 import dev.stratus.server.kafka.MeterBoard;
 import dev.stratus.server.kafka.KafkaSettings;
@@ -29,20 +31,23 @@ import java.util.List;
  * What answers behind the HTTP layer: an inference pipeline and a prediction store, plus what
  * must be closed with them. Embedded (one JVM) or distributed (Kafka workers and CouchDB).
  * {@code models} is set where the server follows a model registry, {@code workers} where Kafka
- * workers classify (their published meters), else null.
+ * workers classify (their published meters), {@code admin} where the admin routes can change a
+ * registry (embedded or Kafka), else null.
  */
 public record Backend(InferencePipeline pipeline, PredictionStore store, String description,
-                      List<AutoCloseable> resources, ModelLifecycle models, MeterBoard workers) implements AutoCloseable {
+                      List<AutoCloseable> resources, ModelLifecycle models, MeterBoard workers, ModelAdmin admin)
+        implements AutoCloseable {
     /** How often a server serving from a registry reads {@code registry.json}. */
     public static final Duration REGISTRY_POLL = Duration.ofMillis(200);
 
     public Backend(InferencePipeline pipeline, PredictionStore store, String description, List<AutoCloseable> resources) {
-        this(pipeline, store, description, resources, null, null);
+        this(pipeline, store, description, resources, null, null, null);
     }
 
     public Backend(InferencePipeline pipeline, PredictionStore store, String description, List<AutoCloseable> resources,
                    ModelLifecycle models) {
-        this(pipeline, store, description, resources, models, null);
+        this(pipeline, store, description, resources, models, null,
+                models == null ? null : ModelAdmin.embedded(models.registry(), models.watcher()));
     }
 
     /** Builds a backend once the server's meter registry exists. */
@@ -126,6 +131,16 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
     /** As above, numbers of more than {@code maxDigits} digits refused. */
     public static Factory kafka(KafkaSettings kafka, CouchDbSettings couchDb, String gatewayId, int maxInFlight,
                                 int maxDigits) {
+        return kafka(kafka, couchDb, gatewayId, maxInFlight, maxDigits, null);
+    }
+
+    /**
+     * As above; with {@code models} (a registry directory, or null) the gateway publishes that
+     * registry's state to the control topic at start and after each admin action, whose models it
+     * checks first, through one long-lived producer.
+     */
+    public static Factory kafka(KafkaSettings kafka, CouchDbSettings couchDb, String gatewayId, int maxInFlight,
+                                int maxDigits, Path models) {
         return registry -> {
             List<AutoCloseable> opened = new ArrayList<>();
             try {
@@ -133,10 +148,18 @@ public record Backend(InferencePipeline pipeline, PredictionStore store, String 
                 opened.add(store);
                 MeterBoard workers = new MeterBoard(kafka, gatewayId, new VersionMeters(registry)).start();
                 opened.add(workers);
+                ModelAdmin admin = null;
+                if (models != null) {
+                    ModelRegistry modelRegistry = ModelRegistry.open(models);
+                    ControlPublisher publisher = ControlPublisher.start(modelRegistry, kafka, gatewayId);
+                    opened.add(publisher);
+                    admin = new ModelAdmin(modelRegistry, publisher);
+                }
                 InferencePipeline pipeline = new KafkaPipeline(kafka, gatewayId, maxInFlight, maxDigits, registry);
                 return new Backend(pipeline, store, "Kafka at " + kafka.bootstrapServers() + " (gateway " + gatewayId
-                        + "), predictions in " + couchDb.url(), opened, null, workers);
-            } catch (RuntimeException e) {
+                        + "), predictions in " + couchDb.url() + (models == null ? "" : ", models published from " + models),
+                        opened, null, workers, admin);
+            } catch (IOException | RuntimeException e) {
                 closeAll(opened);
                 throw e;
             }

@@ -58,7 +58,7 @@ public final class StratusServer implements AutoCloseable {
             NumberService numbers = new NumberService(backend.pipeline(), backend.store().numbers(),
                     config.queue().timeout(), registry);
             WebApp web = new WebApp(config, service, numbers, backend.pipeline(), backend.store(), registry, json());
-            web.models(backend.models(), backend.workers(), config.admin());
+            web.models(backend.models(), backend.workers(), backend.admin(), config.admin());
             try {
                 HttpServer management = web.listenManagement();
                 try {

@@ -40,7 +40,8 @@ final class UpCommand implements ServerCommand {
 
     @Option(names = "--registry",
             description = "Embedded: serve the active version of this model registry and follow its changes "
-                    + "(promote, rollback, canary, shadow) without a restart; see 'stratus models' "
+                    + "(promote, rollback, canary, shadow) without a restart; kafka: publish its state to the "
+                    + "workers and serve the admin routes; see 'stratus models' "
                     + "(default: $STRATUS_MODELS, else one fixed model).")
     Path registry;
 
@@ -112,11 +113,11 @@ final class UpCommand implements ServerCommand {
     }
 
     /**
-     * --registry, else (embedded, no --model) $STRATUS_MODELS; null serves one fixed model. A
-     * Kafka gateway runs no model: the variable is the workers' business there.
+     * --registry, else (no --model) $STRATUS_MODELS; null serves one fixed model. A Kafka gateway
+     * runs no model: it publishes the registry's state to the workers and serves the admin routes.
      */
     private Path registry(ServerEnvironment env) {
-        return registry != null ? registry : model == null && "embedded".equals(pipeline) ? env.registry() : null;
+        return registry != null ? registry : model == null ? env.registry() : null;
     }
 
     /** The flags, else the environment, else the defaults. */
@@ -146,14 +147,11 @@ final class UpCommand implements ServerCommand {
         if (warmupSeconds < 0) {
             throw new IllegalArgumentException("--warmup-seconds must be 0 or more, got " + warmupSeconds);
         }
-        if (registry != null && !"embedded".equals(pipeline)) {
-            throw new IllegalArgumentException("--registry is for the embedded pipeline; with --pipeline kafka the "
-                    + "workers serve the models");
-        }
         return switch (pipeline) {
             case "embedded" -> warmupSeconds > 0 ? warmed(config) : Backend.embedded(config);
             case "kafka" -> Backend.kafka(cluster.kafka(env.kafka()), cluster.couchDb(env.couchDb()),
-                    gatewayId != null ? gatewayId : env.instanceId(), maxInFlight, config.numbers().maxDigits());
+                    gatewayId != null ? gatewayId : env.instanceId(), maxInFlight, config.numbers().maxDigits(),
+                    config.storage().registryDirectory());
             default -> throw new IllegalArgumentException("--pipeline is 'embedded' or 'kafka', not '" + pipeline + "'");
         };
     }

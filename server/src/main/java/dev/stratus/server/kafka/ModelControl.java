@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
@@ -112,28 +113,55 @@ public final class ModelControl {
         try (TopicAdmin admin = new TopicAdmin(settings, clientId)) {
             admin.ensureModels();
         }
-        RegistryState state = registry.state();
-        Routing routing = new Routing(state.active(), state.canary() == null ? null : state.canary().version(),
+        try (KafkaProducer<String, byte[]> producer = producer(settings, clientId)) {
+            return publish(registry, producer, settings, new HashSet<>());
+        }
+    }
+
+    /** A producer that takes control records: large, compressed. */
+    static KafkaProducer<String, byte[]> producer(KafkaSettings settings, String clientId) {
+        Properties props = KafkaPipeline.producerProperties(settings, clientId);
+        props.put("max.request.size", Integer.toString(MAX_RECORD_BYTES + 65_536));
+        props.put("compression.type", "lz4");
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The routing {@code state} asks for. */
+    static Routing routing(RegistryState state) {
+        return new Routing(state.active(), state.canary() == null ? null : state.canary().version(),
                 state.canary() == null ? 0 : state.canary().share(), state.shadow());
+    }
+
+    /**
+     * As above through {@code producer}, leaving out the records named in {@code sent} (keys this
+     * producer already had acknowledged: versions never change once registered) and adding the
+     * ones it sends.
+     */
+    static Routing publish(ModelRegistry registry, KafkaProducer<String, byte[]> producer, KafkaSettings settings,
+                           Set<String> sent) throws IOException {
+        RegistryState state = registry.state();
+        Routing routing = routing(state);
         Set<String> versions = new LinkedHashSet<>(routing.versions());
         if (state.previous() != null && !state.retired().contains(state.previous())) {
             versions.add(state.previous());
         }
-        Properties props = KafkaPipeline.producerProperties(settings, clientId);
-        props.put("max.request.size", Integer.toString(MAX_RECORD_BYTES + 65_536));
-        props.put("compression.type", "lz4");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new ByteArraySerializer())) {
-            List<Future<RecordMetadata>> sent = new ArrayList<>();
+        try {
+            List<Future<RecordMetadata>> pending = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
             var smoke = registry.smokeTest();
-            if (smoke.isPresent()) {
-                sent.add(producer.send(new ProducerRecord<>(Topics.MODELS, SMOKE_SAMPLE, sample(smoke.get()))));
+            if (smoke.isPresent() && !sent.contains(SMOKE_SAMPLE)) {
+                pending.add(producer.send(new ProducerRecord<>(Topics.MODELS, SMOKE_SAMPLE, sample(smoke.get()))));
+                keys.add(SMOKE_SAMPLE);
             }
             for (String version : versions) {
-                sent.add(producer.send(new ProducerRecord<>(Topics.MODELS, MODEL_PREFIX + version,
-                        files(registry.entry(version).directory()))));
+                if (!sent.contains(MODEL_PREFIX + version)) {
+                    pending.add(producer.send(new ProducerRecord<>(Topics.MODELS, MODEL_PREFIX + version,
+                            files(registry.entry(version).directory()))));
+                    keys.add(MODEL_PREFIX + version);
+                }
             }
-            await(sent, settings);
+            await(pending, settings);
+            sent.addAll(keys);
             ObjectNode json = JSON.createObjectNode().put("active", routing.active());
             if (routing.canary() != null) {
                 json.putObject("canary").put("version", routing.canary()).put("share", routing.share());

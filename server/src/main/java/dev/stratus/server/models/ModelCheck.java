@@ -4,8 +4,11 @@ import dev.stratus.core.image.DigitImage;
 import dev.stratus.core.image.Preprocessor;
 import dev.stratus.core.mnist.LabeledImages;
 import dev.stratus.core.model.Model;
+import dev.stratus.core.model.OnnxClassifier;
+import dev.stratus.core.model.registry.ModelRegistry;
 import dev.stratus.core.model.registry.RegistryException;
 import dev.stratus.core.model.registry.SmokeTest;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +38,22 @@ public final class ModelCheck {
             throw new RegistryException(result.message());
         }
         LOG.info("model {} loaded: {}", model.version(), result.message());
+    }
+
+    /**
+     * Loads {@code version} from {@code registry} and runs its smoke test, if the registry keeps a
+     * sample, without warming: what a Kafka gateway does before it publishes a version to workers.
+     */
+    public static void verify(ModelRegistry registry, String version) throws IOException, RegistryException {
+        try (Model model = registry.load(version, OnnxClassifier.Threads.SINGLE)) {
+            Optional<SmokeTest> smoke = registry.smokeTest();
+            if (smoke.isPresent()) {
+                SmokeTest.Result result = smoke.get().check(model);
+                if (!result.passed()) {
+                    throw new RegistryException(version + ": " + result.message());
+                }
+            }
+        }
     }
 
     private static void warm(Model model, LabeledImages sample) {

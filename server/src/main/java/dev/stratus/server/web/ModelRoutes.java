@@ -2,15 +2,16 @@ package dev.stratus.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stratus.core.model.registry.ModelRegistry;
 import dev.stratus.core.model.registry.RegistryException;
 import dev.stratus.server.AdminToken;
 import dev.stratus.server.kafka.MeterBoard;
+import dev.stratus.server.models.ModelAdmin;
 import dev.stratus.server.models.ModelLifecycle;
 import dev.stratus.server.models.ModelsView;
 import dev.stratus.server.predict.BadInputException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code /api/v1/models}: the registry's versions and their live meters for anyone, and the
  * changes (promote, rollback, canary, shadow, retire) for whoever holds the admin token. Each
- * change is written to the registry and then applied here at once, so the answer says what
+ * change goes through {@link ModelAdmin}: written to the registry and then applied at once (an
+ * embedded server swaps, a Kafka gateway publishes to the workers), so the answer says what
  * serves now; other servers on the same registry follow within their poll interval.
  */
 final class ModelRoutes {
@@ -28,15 +30,17 @@ final class ModelRoutes {
 
     private final ModelLifecycle lifecycle;
     private final MeterBoard workers;
+    private final ModelAdmin admin;
     private final AdminToken token;
     private final Supplier<String> fixedVersion;
     private final ObjectMapper json;
     private final Responses responses;
 
-    ModelRoutes(ModelLifecycle lifecycle, MeterBoard workers, AdminToken token, Supplier<String> fixedVersion,
-                ObjectMapper json, Responses responses) {
+    ModelRoutes(ModelLifecycle lifecycle, MeterBoard workers, ModelAdmin admin, AdminToken token,
+                Supplier<String> fixedVersion, ObjectMapper json, Responses responses) {
         this.lifecycle = lifecycle;
         this.workers = workers;
+        this.admin = admin;
         this.token = token;
         this.fixedVersion = fixedVersion;
         this.json = json;
@@ -66,31 +70,42 @@ final class ModelRoutes {
             LOG.warn("admin: {} refused for {}: no valid token", action, ex.client());
             throw new Failures.Refused(401, "send the admin token: Authorization: Bearer <STRATUS_ADMIN_TOKEN>");
         }
-        if (lifecycle == null) {
+        if (admin == null) {
             throw new Failures.Refused(409, "this server serves one fixed model; start it with --registry DIR");
+        }
+        if (!ModelAdmin.ACTIONS.contains(action)) {
+            throw new Failures.Refused(404, "no model action '" + action + "': promote, rollback, canary, shadow or retire");
         }
         JsonNode body = body(ex);
         String version = body.hasNonNull("version") ? body.get("version").asText() : null;
-        ModelRegistry registry = lifecycle.registry();
+        ModelAdmin.Outcome outcome;
         try {
-            switch (action) {
-                case "promote" -> registry.promote(required(version, action));
-                case "rollback" -> registry.rollback();
-                case "retire" -> registry.retire(required(version, action));
-                case "shadow" -> registry.shadow(version);
-                case "canary" -> registry.canary(version, share(body, version));
-                default -> throw new Failures.Refused(404, "no model action '" + action
-                        + "': promote, rollback, canary, shadow or retire");
-            }
+            outcome = switch (action) {
+                case "promote", "retire" -> admin.apply(action, required(version, action), 0);
+                case "canary" -> admin.apply(action, version, share(body, version));
+                default -> admin.apply(action, version, 0);
+            };
         } catch (RegistryException e) {
             LOG.warn("admin: {} {} refused for {}: {}", action, version, ex.client(), e.getMessage());
             throw new Failures.Refused(409, e.getMessage());
         }
-        boolean swapped = lifecycle.watcher().check();
         LOG.info("admin: {} {} by {}; {}", action, version == null ? "" : version, ex.client(),
-                swapped ? "now serving " + lifecycle.router().loadedVersions() : "routing unchanged");
-        Map<String, Object> view = ModelsView.of(lifecycle);
-        responses.json(ex, view.containsKey("refused") ? HttpResponseStatus.CONFLICT : Responses.OK, view);
+                outcome.refused().map(reason -> "refused: " + reason).orElse("active " + outcome.state().active()));
+        Map<String, Object> view = lifecycle != null ? ModelsView.of(lifecycle) : published(outcome);
+        responses.json(ex, outcome.refused().isPresent() ? HttpResponseStatus.CONFLICT : Responses.OK, view);
+    }
+
+    /** A Kafka gateway's answer: the registry's state and whether it reached the workers. */
+    private static Map<String, Object> published(ModelAdmin.Outcome outcome) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("managed", true);
+        view.put("active", outcome.state().active());
+        view.put("previous", outcome.state().previous());
+        view.put("canary", outcome.state().canary());
+        view.put("shadow", outcome.state().shadow());
+        view.put("published", outcome.refused().isEmpty());
+        outcome.refused().ifPresent(reason -> view.put("refused", reason));
+        return view;
     }
 
     private JsonNode body(Exchange ex) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.server.AdminToken;
 import dev.stratus.server.ServerConfig;
 import dev.stratus.server.kafka.MeterBoard;
+import dev.stratus.server.models.ModelAdmin;
 import dev.stratus.server.models.ModelLifecycle;
 import dev.stratus.server.pipeline.InferencePipeline;
 import dev.stratus.server.predict.BadInputException;
@@ -89,10 +90,10 @@ public final class WebApp implements AutoCloseable {
     /**
      * Serves {@code /api/v1/models}: the versions of {@code lifecycle}'s registry, or the meters
      * {@code workers} publish (both null: this server's one fixed model) and, with {@code token}
-     * set, the changes to a registry.
+     * set, the changes to a registry through {@code admin} (null: this server changes none).
      */
-    public void models(ModelLifecycle lifecycle, MeterBoard workers, AdminToken token) {
-        ModelRoutes routes = new ModelRoutes(lifecycle, workers, token, () -> pipeline.modelVersion().orElse(null), json,
+    public void models(ModelLifecycle lifecycle, MeterBoard workers, ModelAdmin admin, AdminToken token) {
+        ModelRoutes routes = new ModelRoutes(lifecycle, workers, admin, token, () -> pipeline.modelVersion().orElse(null), json,
                 responses);
         router.add(HttpMethod.GET, ModelRoutes.PATH, offloaded(routes::list));
         router.add(HttpMethod.POST, ModelRoutes.PATH + "/{action}", offloaded(routes::change));

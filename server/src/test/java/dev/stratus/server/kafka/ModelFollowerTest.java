@@ -13,6 +13,7 @@ import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.core.model.TinyOnnx;
 import dev.stratus.core.model.registry.ModelRegistry;
 import dev.stratus.core.model.registry.SmokeTest;
+import dev.stratus.server.AdminToken;
 import dev.stratus.server.Backend;
 import dev.stratus.server.Digits;
 import dev.stratus.server.Http;
@@ -52,11 +53,13 @@ import org.junit.jupiter.api.io.TempDir;
  * version that does not load is refused while the one serving keeps answering. The worker runs
  * a published shadow and publishes its meters, which the gateway's {@code GET /api/v1/models}
  * shows per worker and summed, leaving out workers gone silent or stopped; {@code publish-models
- * --watch} follows the registry and publishes each change from one process.
+ * --watch} follows the registry and publishes each change from one process. The gateway, given the
+ * registry and an admin token, serves the admin routes itself: it checks and publishes each change.
  */
 class ModelFollowerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CANDIDATE = "candidate-k";
+    private static final String TOKEN = "follower-admin-token-0123456789";
 
     @TempDir
     static Path dir;
@@ -104,7 +107,8 @@ class ModelFollowerTest {
         follow.setDaemon(true);
         follow.start();
         gateway = StratusServer.start(ServerConfig.builder().port(0).dataDirectory(dir.resolve("gw")).rateLimit(0, 1)
-                .inferenceTimeout(Duration.ofSeconds(30)).build(), Backend.kafka(settings, couch, "follower-gw", 64, 16));
+                .inferenceTimeout(Duration.ofSeconds(30)).admin(AdminToken.of(TOKEN)).build(),
+                Backend.kafka(settings, couch, "follower-gw", 64, 16, registry.root()));
     }
 
     @AfterAll
@@ -171,6 +175,45 @@ class ModelFollowerTest {
         Thread.sleep(2_000);
         assertThat(router.activeVersion()).as("the broken version is refused").isEqualTo(before);
         assertThat(PredictionLoad.versionOf(http, 3)).isEqualTo(before);
+    }
+
+    @Test
+    void the_gateways_admin_routes_swap_the_workers_under_load_and_refuse_a_wrong_shape() throws Exception {
+        Http http = new Http(gateway.url());
+        Http admin = new Http(gateway.url(), Map.of("Authorization", "Bearer " + TOKEN));
+        if (!registry.state().active().equals(shipped)) {
+            assertThat(admin.postJson("/api/v1/models/promote", "{\"version\":\"" + shipped + "\"}").statusCode())
+                    .isEqualTo(200);
+        }
+        awaitServing(http, shipped);
+        assertThat(http.postJson("/api/v1/models/rollback", "").statusCode()).as("no token").isEqualTo(401);
+        assertThat(admin.postJson("/api/v1/models/promote", "{}").statusCode()).as("no version").isEqualTo(400);
+        try (PredictionLoad load = new PredictionLoad(http, 2)) {
+            load.awaitAnswers(50);
+            for (int i = 0; i < 4; i++) {
+                String next = i % 2 == 0 ? CANDIDATE : shipped;
+                var answer = i % 2 == 0 ? admin.postJson("/api/v1/models/promote", "{\"version\":\"" + CANDIDATE + "\"}")
+                        : admin.postJson("/api/v1/models/rollback", "");
+                assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+                assertThat(JSON.readTree(answer.body()).get("active").asText()).isEqualTo(next);
+                awaitServing(http, next);
+            }
+            load.stop();
+            assertThat(load.failures()).as("failed requests during 4 swaps through the admin routes").isEmpty();
+            assertThat(load.versions().keySet()).containsExactlyInAnyOrder(shipped, CANDIDATE);
+        }
+
+        Path wrong = Files.createDirectories(registry.root().resolve("versions").resolve("wrong-shape-k"));
+        Files.write(wrong.resolve(ModelContract.CARD_FILE), card("wrong-shape-k"));
+        Files.write(wrong.resolve(ModelContract.MODEL_FILE), TinyOnnx.identity());
+        var refused = admin.postJson("/api/v1/models/promote", "{\"version\":\"wrong-shape-k\"}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(JSON.readTree(refused.body()).get("refused").asText()).contains("wrong-shape-k").contains("output shape");
+        assertThat(JSON.readTree(refused.body()).get("published").asBoolean()).isFalse();
+        assertThat(PredictionLoad.versionOf(http, 4)).as("the active version keeps answering").isEqualTo(shipped);
+        var back = admin.postJson("/api/v1/models/rollback", "");
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+        assertThat(JSON.readTree(back.body()).get("active").asText()).isEqualTo(shipped);
     }
 
     @Test
