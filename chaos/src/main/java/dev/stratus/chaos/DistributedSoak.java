@@ -32,6 +32,11 @@ final class DistributedSoak {
     /** A request that overlaps a kill, or ends up to this long after the part is back, may fail. */
     static final Duration GRACE = Duration.ofSeconds(10);
     private static final Duration START = Duration.ofMinutes(5);
+    /**
+     * Unjudged load before the soak: a fresh stack's JVMs are cold, and on these two cores its
+     * first answers took up to 5 s (a first request was once a 504 with no kill near it).
+     */
+    private static final Duration WARMUP = Duration.ofSeconds(10);
     private static final Duration RECOVERY = Duration.ofMinutes(2);
 
     record Settings(Path launcher, Path workDir, int port, Duration length, int rate, Duration minGap, Duration maxGap,
@@ -71,6 +76,11 @@ final class DistributedSoak {
             up.awaitLine("up --distributed", upLogFrom, "Stratus is ready on", START);
             String url = "http://" + Processes.LOOPBACK + ":" + settings.port();
             remember(MembersFile.read(work));
+            SteadyLoad warm = load.sibling();
+            warm.run(() -> url, settings.rate(), System.nanoTime() + WARMUP.toNanos());
+            List<SteadyLoad.Outcome> warmed = warm.finish();
+            out.printf("Warm-up (not judged): %d requests in %d s, %d answered%n", warmed.size(), WARMUP.toSeconds(),
+                    warmed.stream().filter(SteadyLoad.Outcome::answered).count());
             out.printf("Ready. %s of load at %d requests/s through %s, a kill every %d-%d s (seed %d)%n",
                     settings.length(), settings.rate(), url, settings.minGap().toSeconds(), settings.maxGap().toSeconds(),
                     settings.seed());

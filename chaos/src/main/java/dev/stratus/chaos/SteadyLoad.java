@@ -43,6 +43,11 @@ final class SteadyLoad {
         this.images = images;
     }
 
+    /** Another load over the same digits, whose outcomes are its own (a warm-up, say). */
+    SteadyLoad sibling() {
+        return new SteadyLoad(images);
+    }
+
     /** Sends {@code perSecond} requests a second to {@code url} (read before each) until {@code untilNanos}. */
     void run(Supplier<String> url, int perSecond, long untilNanos) throws InterruptedException {
         long start = System.nanoTime();

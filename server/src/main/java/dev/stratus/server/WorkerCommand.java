@@ -78,7 +78,7 @@ final class WorkerCommand implements ServerCommand {
                     registry);
             ModelFollower follower = followModels ? new ModelFollower(kafka, id, router, registry) : null;
             MeterPublisher meters = new MeterPublisher(kafka, id,
-                    () -> MeterSnapshot.of(id, router, versions, System.currentTimeMillis()), MeterSnapshot.INTERVAL);
+                    () -> MeterSnapshot.of(id, router, versions, shadows.disagreements(), System.currentTimeMillis()), MeterSnapshot.INTERVAL);
             if (follower != null) {
                 Thread follow = new Thread(follower, "model-follower");
                 follow.setDaemon(true);

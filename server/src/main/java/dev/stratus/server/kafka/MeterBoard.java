@@ -131,7 +131,7 @@ public final class MeterBoard implements Runnable, AutoCloseable {
         view.put("detail", "the Kafka workers classify: their meters as each publishes them on " + Topics.METERS
                 + " every " + MeterSnapshot.INTERVAL.toSeconds() + " s (workers silent for "
                 + MeterSnapshot.STALE_AFTER.toSeconds() + " s left out), per worker and summed; change versions with "
-                + "'stratus models' and 'stratus publish-models'");
+                + "the admin routes of a gateway given a registry, or 'stratus models' and 'stratus publish-models'");
         List<Map<String, Object>> versions = new ArrayList<>();
         TreeSet<String> all = new TreeSet<>(lives.keySet());
         all.addAll(corrections.versions());

@@ -2,10 +2,12 @@ package dev.stratus.server.kafka;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stratus.server.models.ModelRouter;
+import dev.stratus.server.models.ShadowRunner.Disagreement;
 import dev.stratus.server.models.VersionMeters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +16,9 @@ import java.util.TreeMap;
 /**
  * One worker's per-version meters at one time, as it publishes them on {@link Topics#METERS}
  * (JSON, key = worker id): what it serves, each version's live numbers ({@link VersionMeters#live})
- * and each shadow's comparisons ({@link VersionMeters#shadow}), counted since the worker started.
+ * and each shadow's comparisons ({@link VersionMeters#shadow}), counted since the worker started,
+ * with the worker's latest disagreements for review ({@code recentDisagreements}, at most
+ * {@value #DISAGREEMENTS_PER_WORKER}: id, the version and digit the user got, the shadow's).
  *
  * @param worker the worker's id
  * @param at     when it was taken, epoch milliseconds (a gateway ages out old ones)
@@ -25,6 +29,11 @@ public record MeterSnapshot(String worker, long at, String active, String shadow
     public static final Duration INTERVAL = Duration.ofSeconds(5);
     /** A snapshot older than this is a worker gone (stopped, crashed, partitioned away). */
     public static final Duration STALE_AFTER = Duration.ofSeconds(30);
+    /** Disagreements a worker sends in each snapshot, its latest. */
+    public static final int DISAGREEMENTS_PER_WORKER = 20;
+    /** Disagreements a gateway shows, summed over workers. */
+    public static final int DISAGREEMENTS_SHOWN = 100;
+    private static final String DISAGREEMENTS = "recentDisagreements";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public MeterSnapshot {
@@ -36,8 +45,9 @@ public record MeterSnapshot(String worker, long at, String active, String shadow
         shadows = shadows == null ? Map.of() : Map.copyOf(shadows);
     }
 
-    /** What {@code router} serves and what {@code meters} counted, now. */
-    public static MeterSnapshot of(String worker, ModelRouter router, VersionMeters meters, long now) {
+    /** What {@code router} serves, what {@code meters} counted and the shadow's {@code disagreements}, now. */
+    public static MeterSnapshot of(String worker, ModelRouter router, VersionMeters meters,
+                                   List<Disagreement> disagreements, long now) {
         Map<String, Map<String, Object>> versions = new TreeMap<>();
         Map<String, Map<String, Object>> shadows = new TreeMap<>();
         for (String version : meters.versions()) {
@@ -45,8 +55,10 @@ public record MeterSnapshot(String worker, long at, String active, String shadow
             if (((Number) live.get("requests")).longValue() > 0) {
                 versions.put(version, live);
             }
-            Map<String, Object> shadow = meters.shadow(version);
+            Map<String, Object> shadow = new LinkedHashMap<>(meters.shadow(version));
             if (((Number) shadow.get("compared")).longValue() + ((Number) shadow.get("skipped")).longValue() > 0) {
+                List<Disagreement> mine = disagreements.stream().filter(d -> d.shadowVersion().equals(version)).toList();
+                shadow.put(DISAGREEMENTS, mine.subList(Math.max(0, mine.size() - DISAGREEMENTS_PER_WORKER), mine.size()));
                 shadows.put(version, shadow);
             }
         }
@@ -104,15 +116,22 @@ public record MeterSnapshot(String worker, long at, String active, String shadow
         return sum;
     }
 
-    /** A shadow's comparisons summed over workers, the agreement share recomputed. */
+    /**
+     * A shadow's comparisons summed over workers, the agreement share recomputed, and the workers'
+     * latest disagreements together (at most {@value #DISAGREEMENTS_SHOWN}).
+     */
     public static Map<String, Object> sumShadow(String version, List<Map<String, Object>> shadows) {
         long compared = 0;
         long disagreed = 0;
         long skipped = 0;
+        List<Object> recent = new ArrayList<>();
         for (Map<String, Object> s : shadows) {
             compared += number(s, "compared");
             disagreed += number(s, "disagreed");
             skipped += number(s, "skipped");
+            if (s.get(DISAGREEMENTS) instanceof List<?> list) {
+                recent.addAll(list);
+            }
         }
         Map<String, Object> sum = new LinkedHashMap<>();
         sum.put("version", version);
@@ -120,6 +139,7 @@ public record MeterSnapshot(String worker, long at, String active, String shadow
         sum.put("disagreed", disagreed);
         sum.put("skipped", skipped);
         sum.put("agreement", compared == 0 ? null : 1 - (double) disagreed / compared);
+        sum.put(DISAGREEMENTS, recent.subList(Math.max(0, recent.size() - DISAGREEMENTS_SHOWN), recent.size()));
         return sum;
     }
 

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.models.ModelRouter;
+import dev.stratus.server.models.ShadowRunner.Disagreement;
 import dev.stratus.server.models.VersionMeters;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,7 +28,7 @@ class MeterSnapshotTest {
             String version = router.activeVersion();
             meters.answered(version, 3, 2_000_000);
             meters.corrected("old-version");
-            MeterSnapshot parsed = MeterSnapshot.parse(MeterSnapshot.of("w1", router, meters, 1234).json());
+            MeterSnapshot parsed = MeterSnapshot.parse(MeterSnapshot.of("w1", router, meters, List.of(), 1234).json());
 
             assertThat(parsed.worker()).isEqualTo("w1");
             assertThat(parsed.at()).isEqualTo(1234);
@@ -34,6 +37,35 @@ class MeterSnapshotTest {
             assertThat(parsed.versions()).containsOnlyKeys(version);
             assertThat(((Number) parsed.versions().get(version).get("requests")).longValue()).isEqualTo(3);
             assertThat(parsed.shadows()).isEmpty();
+        } finally {
+            router.close();
+        }
+    }
+
+    @Test
+    void a_shadow_sends_its_latest_disagreements_and_the_gateway_shows_every_worker_s() throws IOException {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        VersionMeters meters = new VersionMeters(registry);
+        ModelRouter router = new ModelRouter(Model.loadDefault(OnnxClassifier.Threads.DEFAULT));
+        try {
+            String active = router.activeVersion();
+            // As ShadowRunner counts a shadow's comparisons.
+            Counter.builder("stratus.model.shadow.compared").tag("version", "v2").register(registry).increment(30);
+            Counter.builder("stratus.model.shadow.disagreed").tag("version", "v2").register(registry).increment(25);
+            List<Disagreement> seen = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+                seen.add(new Disagreement("r" + i, active, 7, "v2", 1));
+            }
+            seen.add(new Disagreement("other", active, 3, "v3", 8));
+            MeterSnapshot parsed = MeterSnapshot.parse(MeterSnapshot.of("w1", router, meters, seen, 1).json());
+
+            List<?> sent = (List<?>) parsed.shadows().get("v2").get("recentDisagreements");
+            assertThat(sent).hasSize(MeterSnapshot.DISAGREEMENTS_PER_WORKER);
+            assertThat(sent.get(0)).isEqualTo(Map.of("id", "r5", "activeVersion", active, "active", 7,
+                    "shadowVersion", "v2", "shadow", 1));
+            Map<String, Object> sum = MeterSnapshot.sumShadow("v2", List.of(parsed.shadows().get("v2"),
+                    Map.of("compared", 10, "disagreed", 1, "skipped", 0, "recentDisagreements", List.of(Map.of("id", "w2-r")))));
+            assertThat((List<?>) sum.get("recentDisagreements")).hasSize(21).last().isEqualTo(Map.of("id", "w2-r"));
         } finally {
             router.close();
         }

@@ -98,7 +98,8 @@ class ModelFollowerTest {
         shadows = new ShadowRunner(meters);
         worker = InferenceWorker.connect(settings, "follower-worker", router, versions, shadows, workerStore, 64, meters);
         meterPublisher = new MeterPublisher(settings, "follower-worker",
-                () -> MeterSnapshot.of("follower-worker", router, versions, System.currentTimeMillis()),
+                () -> MeterSnapshot.of("follower-worker", router, versions, shadows.disagreements(),
+                        System.currentTimeMillis()),
                 Duration.ofMillis(200));
         workerThread = new Thread(worker, "follower-worker");
         workerThread.start();
