@@ -6,6 +6,7 @@ import dev.stratus.core.image.Strokes;
 import dev.stratus.core.mnist.LabeledImages;
 import dev.stratus.core.mnist.MnistFiles;
 import dev.stratus.core.mnist.Scribbles;
+import dev.stratus.core.mnist.Skeletons;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.server.Backend;

@@ -1,4 +1,4 @@
-package dev.stratus.server.bench;
+package dev.stratus.core.mnist;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +9,12 @@ import java.util.List;
  * left: loops) until the line ends or meets a junction. Coordinates are pixel centres of the
  * 28x28 image.
  */
-final class Skeletons {
+public final class Skeletons {
     private Skeletons() {
     }
 
     /** The polylines of {@code pixels} (28x28 bytes from {@code offset}), each {@code x0, y0, x1, y1, ...}. */
-    static List<float[]> of(byte[] pixels, int offset) {
+    public static List<float[]> of(byte[] pixels, int offset) {
         int side = 28;
         boolean[] ink = new boolean[side * side];
         for (int i = 0; i < ink.length; i++) {
