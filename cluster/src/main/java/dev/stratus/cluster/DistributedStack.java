@@ -27,8 +27,7 @@ public final class DistributedStack implements AutoCloseable {
     static final String SERVER_MAIN = "dev.stratus.server.ServerCli";
 
     /** JVM options of the gateways and workers. */
-    static final List<String> SERVER_JVM = List.of("-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1");
+    static final List<String> SERVER_JVM = List.of("-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC");
 
     private static final Duration GATEWAY_START = Duration.ofSeconds(120);
     /** A gateway's public readiness (200 when ready); /health/* is on its management port, a free one here. */
@@ -275,6 +274,7 @@ public final class DistributedStack implements AutoCloseable {
     private void launch(List<Child> group, String role, int port, Path work, List<String> arguments) {
         List<String> command = new ArrayList<>(List.of(Processes.javaBinary()));
         command.addAll(SERVER_JVM);
+        command.addAll(StackJit.options());
         command.addAll(List.of("-cp", serverClasspath, SERVER_MAIN));
         command.addAll(arguments);
         Path log = work.resolve("logs").resolve(role + ".log");
