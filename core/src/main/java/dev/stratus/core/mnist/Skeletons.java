@@ -1,5 +1,6 @@
 package dev.stratus.core.mnist;
 
+import dev.stratus.core.image.GreyImage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,18 +11,37 @@ import java.util.List;
  * 28x28 image.
  */
 public final class Skeletons {
+    private static final int SIDE = 28;
+
     private Skeletons() {
     }
 
     /** The polylines of {@code pixels} (28x28 bytes from {@code offset}), each {@code x0, y0, x1, y1, ...}. */
     public static List<float[]> of(byte[] pixels, int offset) {
-        int side = 28;
-        boolean[] ink = new boolean[side * side];
+        boolean[] ink = new boolean[SIDE * SIDE];
         for (int i = 0; i < ink.length; i++) {
             ink[i] = (pixels[offset + i] & 0xff) >= 128;
         }
-        thin(ink, side);
-        return trace(ink, side);
+        return of(ink);
+    }
+
+    /** The polylines of a 28x28 grey image (bright ink, grey >= 0.5), as {@link #of(byte[], int)}. */
+    public static List<float[]> of(GreyImage image) {
+        if (image.width() != SIDE || image.height() != SIDE) {
+            throw new IllegalArgumentException("a skeleton is traced from a 28x28 image, got "
+                    + image.width() + "x" + image.height());
+        }
+        float[] pixels = image.pixels();
+        boolean[] ink = new boolean[SIDE * SIDE];
+        for (int i = 0; i < ink.length; i++) {
+            ink[i] = pixels[i] >= 0.5f;
+        }
+        return of(ink);
+    }
+
+    private static List<float[]> of(boolean[] ink) {
+        thin(ink, SIDE);
+        return trace(ink, SIDE);
     }
 
     private static void thin(boolean[] p, int w) {

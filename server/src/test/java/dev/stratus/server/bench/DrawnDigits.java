@@ -93,6 +93,7 @@ public final class DrawnDigits {
         }
         System.out.printf(Locale.ROOT, "| MNIST 28x28 as is | %s | %s | | | %s%n", share(mnist[0], perSize),
                 share(mnist[1], perSize), mnistVerdicts);
+        List<String> misses = new java.util.ArrayList<>();
         for (int size : SIZES) {
             int[] tally = new int[4];
             java.util.Map<String, Integer> imageVerdicts = new java.util.TreeMap<>();
@@ -106,11 +107,20 @@ public final class DrawnDigits {
                 count(tally, 2, drawn, label);
                 imageVerdicts.merge(verdict(image), 1, Integer::sum);
                 strokeVerdicts.merge(verdict(drawn), 1, Integer::sum);
+                if (size == SIZES[SIZES.length - 1] && !(drawn.path("digit").asInt(-1) == label
+                        && "digit".equals(verdict(drawn)))) {
+                    misses.add(String.format(Locale.ROOT, "test image %d, a %d: %s %s (%.3f)", index, label,
+                            drawn.path("verdict").asText(), drawn.path("digit").asText("-"),
+                            drawn.path("confidence").asDouble(Double.NaN)));
+                }
             }
             System.out.printf(Locale.ROOT, "| %d px | %s | %s | %s | %s | %s / %s%n", size, share(tally[0], perSize),
                     share(tally[1], perSize), share(tally[2], perSize), share(tally[3], perSize), imageVerdicts,
                     strokeVerdicts);
         }
+        System.out.println();
+        System.out.println("Strokes path, " + SIZES[SIZES.length - 1] + " px, not read right: " + misses.size());
+        misses.forEach(m -> System.out.println("  " + m));
         System.out.println();
         System.out.println("| negatives | image path: not a confident digit | strokes: not a confident digit |"
                 + " verdicts (image / strokes) |");
