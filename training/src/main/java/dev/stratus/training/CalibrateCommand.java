@@ -13,6 +13,7 @@ import dev.stratus.core.model.ModelContract;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.core.segment.InkShape;
 import dev.stratus.core.verdict.Calibration;
+import dev.stratus.training.augment.Redrawing;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Option;
  * {@code stratus calibrate}: fits a model's temperature on the training images it held back for
  * validation (the card's seed and split give the same images training set aside), then chooses
  * the abstain threshold on data: the highest calibrated confidence at which at most
- * {@code --max-abstain} of the MNIST test digits are answered unsure, and says what share of
+ * {@code --max-abstain} of the MNIST test digits, and of the held-back digits redrawn as strokes,
+ * are answered unsure, and says what share of
  * generated scribbles (which pass the too-small and several checks) stays below it. With
  * {@code --write}, both go into the model card.
  */
@@ -89,13 +91,14 @@ public final class CalibrateCommand implements Callable<Integer> {
             TrainingData.Labelled testSet = TrainingData.preprocess(test, IntStream.range(0, test.count()).toArray(),
                     preprocessor);
             float[] positives = confidences(classifier, fitted, testSet.pixels(), test.count());
+            float[] redrawn = confidences(classifier, fitted, redrawn(train, heldBack, preprocessor), heldBack.length);
             float[] negatives = scribbleConfidences(classifier, fitted, preprocessor);
-            double threshold = choose(positives, negatives);
-            console.printf(Locale.ROOT, "%nthreshold  test digits unsure  scribbles unsure (of %d that pass the checks)%n",
-                    negatives.length);
+            double threshold = Math.min(choose(positives), choose(redrawn));
+            console.printf(Locale.ROOT, "%nthreshold  test digits unsure  held-back digits as strokes unsure"
+                    + "  scribbles unsure (of %d that pass the checks)%n", negatives.length);
             for (double c : new double[] {0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, threshold}) {
-                console.printf(Locale.ROOT, "%9.4f  %18.2f %%  %16.2f %%%s%n", c, 100 * below(positives, c),
-                        100 * below(negatives, c), c == threshold ? "  <- chosen" : "");
+                console.printf(Locale.ROOT, "%9.4f  %18.2f %%  %33.2f %%  %16.2f %%%s%n", c, 100 * below(positives, c),
+                        100 * below(redrawn, c), 100 * below(negatives, c), c == threshold ? "  <- chosen" : "");
             }
             Calibration chosen = fitted.withAbstainBelow(Math.round(threshold * 10_000) / 10_000.0);
             if (write) {
@@ -121,10 +124,24 @@ public final class CalibrateCommand implements Callable<Integer> {
     }
 
     /**
-     * The highest threshold with at most {@code maxAbstain} of the positives below it (the
-     * positives' {@code maxAbstain} quantile); the negatives are reported against it.
+     * The held-back images redrawn as the page's strokes path draws them ({@link Redrawing}, the
+     * server's pen): the digits a person draws are strokes, and the threshold must not abstain on
+     * more of them than of MNIST's own.
      */
-    double choose(float[] positives, float[] negatives) {
+    private static float[] redrawn(LabeledImages train, int[] indices, Preprocessor preprocessor) {
+        Redrawing redrawing = new Redrawing(preprocessor);
+        float[] pixels = new float[indices.length * Mnist.PIXELS];
+        IntStream.range(0, indices.length).parallel().forEach(i -> System.arraycopy(
+                preprocessor.apply(redrawing.apply(train.image(indices[i]), StrokeRenderer.PEN_RATIO)).pixels(), 0,
+                pixels, i * Mnist.PIXELS, Mnist.PIXELS));
+        return pixels;
+    }
+
+    /**
+     * The highest threshold with at most {@code maxAbstain} of the positives below it (the
+     * positives' {@code maxAbstain} quantile).
+     */
+    double choose(float[] positives) {
         float[] sorted = positives.clone();
         Arrays.sort(sorted);
         int k = (int) Math.floor(maxAbstain * sorted.length);

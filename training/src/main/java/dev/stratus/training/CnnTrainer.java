@@ -20,12 +20,14 @@ import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.core.model.Prediction;
 import dev.stratus.core.progress.ProgressBar;
 import dev.stratus.training.augment.Augmenter;
+import dev.stratus.training.augment.Outliers;
 import dev.stratus.training.network.Architecture;
 import dev.stratus.training.network.DjlNetwork;
 import dev.stratus.training.network.OnnxExporter;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -50,8 +52,9 @@ public final class CnnTrainer {
         this.progress = progress;
     }
 
-    /** A batch ready for the network. */
-    private record Batch(float[] pixels, float[] labels) {
+    /** A batch ready for the network: its first {@code digits} rows digits, the rest outliers (label -1). */
+    private record Batch(float[] pixels, float[] labels, int digits) {
+
         int size() {
             return labels.length;
         }
@@ -74,6 +77,7 @@ public final class CnnTrainer {
 
         Augmenter augmenter = options.augmentation().enabled()
                 ? new Augmenter(options.augmentation(), new Preprocessor(), options.seed()) : null;
+        Outliers outliers = options.outliers() > 0 ? new Outliers(new Preprocessor()) : null;
         List<ModelCard.Epoch> epochs = new ArrayList<>();
         List<ModelCard.Checkpoint> checkpoints = new ArrayList<>();
         Double secondsToReference = null;
@@ -96,12 +100,13 @@ public final class CnnTrainer {
                 double lossSum = 0;
                 long correct = 0;
                 long seen = 0;
+                long digitsSeen = 0;
                 long epochStart = System.nanoTime();
                 long epochTrainingNanos = 0;
                 for (int b = 0; b < batchesPerEpoch; b++) {
                     while (submitted < batchesPerEpoch && queue.size() < PREFETCH) {
                         int batchIndex = submitted++;
-                        queue.add(prefetcher.submit(() -> makeBatch(data, order, batchIndex, epochNumber, augmenter)));
+                        queue.add(prefetcher.submit(() -> makeBatch(data, order, batchIndex, epochNumber, augmenter, outliers)));
                     }
                     long stepStart = System.nanoTime();
                     Batch batch = await(queue.poll());
@@ -112,9 +117,10 @@ public final class CnnTrainer {
                     lossSum += stats[0] * batch.size();
                     correct += (long) stats[1];
                     seen += batch.size();
-                    imagesSeen += batch.size();
-                    bar.update(seen, String.format("loss %.4f acc %.2f%% %5.0f img/s", lossSum / seen,
-                            100.0 * correct / seen, seen / (epochTrainingNanos / 1e9)));
+                    digitsSeen += batch.digits();
+                    imagesSeen += batch.digits();
+                    bar.update(digitsSeen, String.format("loss %.4f acc %.2f%% %5.0f img/s", lossSum / seen,
+                            100.0 * correct / digitsSeen, seen / (epochTrainingNanos / 1e9)));
 
                     if (secondsToReference == null && nextCheckpoint > 0 && imagesSeen >= nextCheckpoint) {
                         double accuracy = onnxAccuracy(options.architecture(), network, data.test());
@@ -125,7 +131,7 @@ public final class CnnTrainer {
                         nextCheckpoint += options.checkpointEvery();
                     }
                 }
-                bar.finish(String.format("loss %.4f acc %.2f%%", lossSum / seen, 100.0 * correct / seen));
+                bar.finish(String.format("loss %.4f acc %.2f%%", lossSum / seen, 100.0 * correct / digitsSeen));
                 double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
 
                 Double validationLoss = null;
@@ -140,10 +146,10 @@ public final class CnnTrainer {
                 if (secondsToReference == null && testAccuracy >= TrainingOptions.REFERENCE_ACCURACY) {
                     secondsToReference = trainingNanos / 1e9;
                 }
-                epochs.add(new ModelCard.Epoch(epoch, lossSum / seen, (double) correct / seen, validationLoss,
+                epochs.add(new ModelCard.Epoch(epoch, lossSum / seen, (double) correct / digitsSeen, validationLoss,
                         validationAccuracy, epochSeconds, seen / (epochTrainingNanos / 1e9)));
                 progress.printf("  epoch %d: train loss %.4f acc %.2f%%%s, test acc %.2f%%, %.1f s%n", epoch,
-                        lossSum / seen, 100.0 * correct / seen,
+                        lossSum / seen, 100.0 * correct / digitsSeen,
                         validationAccuracy == null ? "" : String.format(", validation loss %.4f acc %.2f%%",
                                 validationLoss, 100 * validationAccuracy),
                         100 * testAccuracy, epochSeconds);
@@ -171,7 +177,9 @@ public final class CnnTrainer {
             long correct;
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                NDArray lossArray = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
+                NDArray lossArray = hasOutliers(labels)
+                        ? outlierExposureLoss(scope, logits, labels)
+                        : trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
                 correct = logits.argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).eq(y).sum().getLong();
@@ -181,13 +189,36 @@ public final class CnnTrainer {
         }
     }
 
-    private Batch makeBatch(TrainingData data, int[] order, int batchIndex, int epoch, Augmenter augmenter) {
+    private static boolean hasOutliers(float[] labels) {
+        return labels.length > 0 && labels[labels.length - 1] < 0;
+    }
+
+    /**
+     * Softmax cross-entropy for the digits and, for the outliers (label -1), {@link Outliers#WEIGHT}
+     * times the cross-entropy to the uniform distribution over the ten digits; the batch's mean.
+     */
+    private static NDArray outlierExposureLoss(NDManager scope, NDArray logits, float[] labels) {
+        float[] target = new float[labels.length * Mnist.CLASSES];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] >= 0) {
+                target[i * Mnist.CLASSES + (int) labels[i]] = 1f;
+            } else {
+                Arrays.fill(target, i * Mnist.CLASSES, (i + 1) * Mnist.CLASSES, Outliers.WEIGHT / Mnist.CLASSES);
+            }
+        }
+        NDArray soft = scope.create(target, new Shape(labels.length, Mnist.CLASSES));
+        return logits.logSoftmax(1).mul(soft).sum(new int[] {1}).neg().mean();
+    }
+
+    private Batch makeBatch(TrainingData data, int[] order, int batchIndex, int epoch, Augmenter augmenter,
+                            Outliers outliers) {
         int start = batchIndex * options.batchSize();
-        int n = Math.min(options.batchSize(), order.length - start);
+        int digits = Math.min(options.batchSize(), order.length - start);
+        int n = digits + (outliers == null ? 0 : (int) Math.round(digits * options.outliers()));
         float[] pixels = new float[n * Mnist.PIXELS];
         float[] labels = new float[n];
         SplittableRandom random = new SplittableRandom(options.seed() * 1_000_003L + epoch * 100_019L + batchIndex);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < digits; i++) {
             int index = order[start + i];
             labels[i] = data.raw().label(index);
             if (augmenter == null) {
@@ -197,7 +228,11 @@ public final class CnnTrainer {
                 System.arraycopy(augmented, 0, pixels, i * Mnist.PIXELS, Mnist.PIXELS);
             }
         }
-        return new Batch(pixels, labels);
+        for (int i = digits; i < n; i++) {
+            labels[i] = -1;
+            System.arraycopy(outliers.next(random), 0, pixels, i * Mnist.PIXELS, Mnist.PIXELS);
+        }
+        return new Batch(pixels, labels, digits);
     }
 
     /**

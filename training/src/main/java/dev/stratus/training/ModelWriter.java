@@ -7,6 +7,7 @@ import dev.stratus.core.model.ModelCard;
 import dev.stratus.core.model.ModelContract;
 import dev.stratus.core.model.OnnxClassifier;
 import dev.stratus.core.model.Prediction;
+import dev.stratus.training.augment.Outliers;
 import dev.stratus.training.network.Architecture;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,7 +72,9 @@ public final class ModelWriter {
     private static Map<String, Object> hyperParameters(TrainingOptions options, TrainingData data) {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("optimizer", "adam");
-        values.put("loss", "softmax cross-entropy");
+        values.put("loss", options.outliers() > 0
+                ? "softmax cross-entropy; for outliers, " + Outliers.WEIGHT + " x cross-entropy to the uniform distribution"
+                : "softmax cross-entropy");
         values.put("epochs", options.epochs());
         values.put("batchSize", options.batchSize());
         values.put("learningRate", options.learningRate());
@@ -81,6 +84,9 @@ public final class ModelWriter {
         values.put("trainImages", data.trainIndices().length);
         values.put("validationImages", data.validation().count());
         values.put("augmentation", options.augmentation().enabled() ? options.augmentation() : "none");
+        if (options.outliers() > 0) {
+            values.put("outliersPerDigit", options.outliers());
+        }
         values.put("pytorchThreads", options.threads() == 0 ? "default" : options.threads());
         return values;
     }

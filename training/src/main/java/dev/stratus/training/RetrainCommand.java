@@ -179,6 +179,6 @@ public final class RetrainCommand implements Callable<Integer> {
         Augmentation augmentation = augment == null ? d.augmentation() : augment ? Augmentation.DRAWN_DIGITS : Augmentation.NONE;
         return new TrainingOptions(architecture, epochs != null ? epochs : d.epochs(), d.batchSize(), d.learningRate(),
                 d.schedule(), seed, d.validationSplit(), augmentation, limit != null ? limit : 0,
-                threads != null ? threads : d.threads(), 0);
+                threads != null ? threads : d.threads(), 0, d.outliers());
     }
 }

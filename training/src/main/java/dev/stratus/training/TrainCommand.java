@@ -55,6 +55,14 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Distort training digits like drawn ones (rotation, slant, elastic, stroke width, gaps). Default: on for stratus, off for paper.")
     Boolean augment;
 
+    @Option(names = "--redraw", paramLabel = "SHARE",
+            description = "With augmentation: share of training digits first redrawn as the strokes path draws them, one pen along the skeleton (default 0.3; 0: none).")
+    Double redraw;
+
+    @Option(names = "--outliers", paramLabel = "SHARE",
+            description = "Scribbles and blobs added to each batch per digit, trained towards an even answer over the ten digits so that the model is unsure of them (outlier exposure; stratus 0.25, paper 0).")
+    Double outliers;
+
     @Option(names = "--limit", description = "Train on only the first N training images (0: all).")
     Integer limit;
 
@@ -205,11 +213,17 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingOptions d = TrainingOptions.defaults(architecture);
         Augmentation augmentation = augment == null ? d.augmentation()
                 : augment ? Augmentation.DRAWN_DIGITS : Augmentation.NONE;
+        if (redraw != null && augmentation.chance() > 0) {
+            augmentation = augmentation.withRedraw(redraw);
+        } else if (redraw != null && redraw > 0) {
+            throw new IllegalArgumentException("--redraw is a kind of augmentation: it needs --augment");
+        }
         Schedule chosen = schedule == null ? d.schedule() : parseSchedule(schedule);
         return new TrainingOptions(architecture,
                 or(epochs, d.epochs()), or(batchSize, d.batchSize()), or(learningRate, d.learningRate()), chosen,
                 or(seed, d.seed()), or(validationSplit, d.validationSplit()), augmentation,
-                or(limit, d.limit()), or(threads, d.threads()), or(checkpointEvery, d.checkpointEvery()));
+                or(limit, d.limit()), or(threads, d.threads()), or(checkpointEvery, d.checkpointEvery()),
+                or(outliers, d.outliers()));
     }
 
     private static Schedule parseSchedule(String name) {

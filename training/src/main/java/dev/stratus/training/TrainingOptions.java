@@ -1,6 +1,7 @@
 package dev.stratus.training;
 
 import dev.stratus.training.augment.Augmentation;
+import dev.stratus.training.augment.Outliers;
 import dev.stratus.training.network.Architecture;
 
 /**
@@ -10,13 +11,17 @@ import dev.stratus.training.network.Architecture;
  * @param threads         PyTorch intra-op threads (0: one per core)
  * @param checkpointEvery measure test accuracy every this many images until the reference
  *                        accuracy is reached (0: only after each epoch)
+ * @param outliers        drawings that are not digits ({@link Outliers}) added to each batch, per
+ *                        digit in it (0: none)
  */
 public record TrainingOptions(Architecture architecture, int epochs, int batchSize, float learningRate,
                               Schedule schedule, long seed, double validationSplit, Augmentation augmentation,
-                              int limit, int threads, int checkpointEvery) {
+                              int limit, int threads, int checkpointEvery, double outliers) {
 
     /** The accuracy of the original project, the first bar to clear. */
     public static final double REFERENCE_ACCURACY = 0.9745;
+    /** Outliers per digit of the default network: the shipped model's (docs/benchmarks.md, issue 17). */
+    public static final double DEFAULT_OUTLIERS = 0.25;
 
     public TrainingOptions {
         if (epochs <= 0) {
@@ -34,6 +39,23 @@ public record TrainingOptions(Architecture architecture, int epochs, int batchSi
         if (limit < 0 || threads < 0 || checkpointEvery < 0) {
             throw new IllegalArgumentException("limit, threads and checkpoint interval cannot be negative");
         }
+        if (!(outliers >= 0 && outliers <= 1)) {
+            throw new IllegalArgumentException("outliers per digit must lie in [0, 1], got " + outliers);
+        }
+    }
+
+    /** Options without outliers. */
+    public TrainingOptions(Architecture architecture, int epochs, int batchSize, float learningRate, Schedule schedule,
+                           long seed, double validationSplit, Augmentation augmentation, int limit, int threads,
+                           int checkpointEvery) {
+        this(architecture, epochs, batchSize, learningRate, schedule, seed, validationSplit, augmentation, limit,
+                threads, checkpointEvery, 0);
+    }
+
+    /** The same options with another share of outliers. */
+    public TrainingOptions withOutliers(double share) {
+        return new TrainingOptions(architecture, epochs, batchSize, learningRate, schedule, seed, validationSplit,
+                augmentation, limit, threads, checkpointEvery, share);
     }
 
     /** The defaults of an architecture: the original's settings for {@code paper}, ours otherwise. */
@@ -43,6 +65,6 @@ public record TrainingOptions(Architecture architecture, int epochs, int batchSi
                     Augmentation.NONE, 0, 0, 5_000);
         }
         return new TrainingOptions(architecture, 15, 128, 2e-3f, Schedule.COSINE, 42, 0.1,
-                Augmentation.DRAWN_DIGITS, 0, 0, 5_000);
+                Augmentation.DRAWN_DIGITS, 0, 0, 5_000, DEFAULT_OUTLIERS);
     }
 }

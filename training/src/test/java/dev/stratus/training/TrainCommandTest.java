@@ -44,6 +44,26 @@ class TrainCommandTest {
     }
 
     @Test
+    void the_share_of_redrawn_digits_can_be_chosen_with_augmentation_only() {
+        assertThat(parse().augmentation().redraw()).isEqualTo(Augmentation.DRAWN_DIGITS.redraw()).isPositive();
+        assertThat(parse("--redraw", "0.5").augmentation().redraw()).isEqualTo(0.5);
+        assertThat(parse("--redraw", "0").augmentation().redraw()).isZero();
+        assertThat(parse("--no-augment", "--redraw", "0").augmentation()).isEqualTo(Augmentation.NONE);
+        assertThat(parse().outliers()).isEqualTo(TrainingOptions.DEFAULT_OUTLIERS);
+        assertThat(parse("--arch", "paper").outliers()).isZero();
+        assertThat(parse("--outliers", "0").outliers()).isZero();
+
+        StringWriter err = new StringWriter();
+        CommandLine line = TrainCommand.commandLine(Map.of());
+        line.setErr(new PrintWriter(err));
+        assertThat(line.execute("--arch", "paper", "--redraw", "0.3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--redraw is a kind of augmentation");
+        err.getBuffer().setLength(0);
+        assertThat(line.execute("--redraw", "1.5")).isEqualTo(2);
+        assertThat(err.toString()).contains("[0, 1]");
+    }
+
+    @Test
     void bad_values_are_clear_errors() {
         StringWriter err = new StringWriter();
         CommandLine line = TrainCommand.commandLine(Map.of());

@@ -11,10 +11,13 @@ import dev.stratus.core.model.Model;
 import dev.stratus.core.model.ModelCard;
 import dev.stratus.core.model.ModelContract;
 import dev.stratus.core.model.OnnxClassifier;
+import dev.stratus.core.model.Prediction;
 import dev.stratus.training.augment.Augmentation;
+import dev.stratus.training.augment.Outliers;
 import dev.stratus.training.network.Architecture;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,7 +102,7 @@ class TrainingTest {
             float[] probabilities = model.classifier().probabilities(images.pixels(), images.count());
             int correct = 0;
             for (int i = 0; i < images.count(); i++) {
-                if (dev.stratus.core.model.Prediction.argMax(probabilities, i) == images.labels()[i]) {
+                if (Prediction.argMax(probabilities, i) == images.labels()[i]) {
                     correct++;
                 }
             }
@@ -130,6 +133,47 @@ class TrainingTest {
             for (int i = 0; i < djl.length; i++) {
                 assertThat(Math.abs(djl[i] - onnx[i])).isLessThanOrEqualTo(1e-5f);
             }
+        }
+    }
+
+    @Test
+    void outliers_in_training_make_the_model_unsure_of_scribbles_and_keep_it_reading_digits() throws Exception {
+        TrainingData small = TrainingData.prepare(train, test.head(300), new Preprocessor(), 0, 3_000, 5);
+        TrainingOptions plain = new TrainingOptions(Architecture.PAPER, 1, 64, 1e-3f, Schedule.CONSTANT, 5, 0,
+                Augmentation.NONE, 3_000, 0, 0);
+        Outliers unseen = new Outliers(new Preprocessor());
+        SplittableRandom random = new SplittableRandom(1234);
+        float[] scribbles = new float[200 * Mnist.PIXELS];
+        for (int i = 0; i < 200; i++) {
+            System.arraycopy(unseen.next(random), 0, scribbles, i * Mnist.PIXELS, Mnist.PIXELS);
+        }
+
+        double[] without = confidenceAndAccuracy(plain, small, scribbles);
+        double[] with = confidenceAndAccuracy(plain.withOutliers(0.5), small, scribbles);
+
+        assertThat(with[0]).isLessThan(without[0] - 0.2);
+        assertThat(with[1]).isGreaterThan(0.85);
+    }
+
+    /** The mean top probability on {@code scribbles} and the test accuracy of a model trained with {@code options}. */
+    private static double[] confidenceAndAccuracy(TrainingOptions options, TrainingData small, float[] scribbles)
+            throws Exception {
+        try (TrainingRun run = new CnnTrainer(options, System.out).train(small);
+             OnnxClassifier classifier = OnnxClassifier.load(run.exportOnnx("outliers"), "outliers",
+                     OnnxClassifier.Threads.DEFAULT)) {
+            int n = scribbles.length / Mnist.PIXELS;
+            float[] p = classifier.probabilities(scribbles, n);
+            double top = 0;
+            for (int i = 0; i < n; i++) {
+                top += p[i * Mnist.CLASSES + Prediction.argMax(p, i)];
+            }
+            TrainingData.Labelled digits = small.test();
+            float[] q = classifier.probabilities(digits.pixels(), digits.count());
+            int right = 0;
+            for (int i = 0; i < digits.count(); i++) {
+                right += Prediction.argMax(q, i) == digits.labels()[i] ? 1 : 0;
+            }
+            return new double[] {top / n, right / (double) digits.count()};
         }
     }
 

@@ -15,20 +15,24 @@ package dev.stratus.training.augment;
  * @param thinChance       chance of a thinner stroke
  * @param gapChance        chance of erasing a small patch of ink (a broken stroke)
  * @param shift            pixels the centred digit may be moved by, for imperfect centring
+ * @param redraw           share of images first redrawn as the strokes path draws them (a
+ *                         round pen of one width along the digit's skeleton: {@link Redrawing}),
+ *                         whether distorted afterwards or not
  */
 public record Augmentation(double chance, double rotationDegrees, double shear, double aspect, double elasticAlpha,
                            double elasticSigma, double thickenChance, double thinChance, double gapChance,
-                           int shift) {
+                           int shift, double redraw) {
 
-    public static final Augmentation NONE = new Augmentation(0, 0, 0, 0, 0, 4, 0, 0, 0, 0);
-    public static final Augmentation DRAWN_DIGITS = new Augmentation(0.7, 15, 0.3, 0.2, 1.0, 4, 0.25, 0.15, 0.05, 1);
+    public static final Augmentation NONE = new Augmentation(0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0);
+    public static final Augmentation DRAWN_DIGITS =
+            new Augmentation(0.7, 15, 0.3, 0.2, 1.0, 4, 0.25, 0.15, 0.05, 1, 0.3);
 
     public Augmentation {
         if (rotationDegrees < 0 || shear < 0 || aspect < 0 || aspect >= 1 || elasticAlpha < 0 || elasticSigma <= 0
                 || shift < 0) {
             throw new IllegalArgumentException("augmentation strengths must be non-negative (aspect below 1)");
         }
-        for (double p : new double[] {chance, thickenChance, thinChance, gapChance}) {
+        for (double p : new double[] {chance, thickenChance, thinChance, gapChance, redraw}) {
             if (p < 0 || p > 1) {
                 throw new IllegalArgumentException("augmentation chances must lie in [0, 1], got " + p);
             }
@@ -39,6 +43,12 @@ public record Augmentation(double chance, double rotationDegrees, double shear, 
     }
 
     public boolean enabled() {
-        return chance > 0;
+        return chance > 0 || redraw > 0;
+    }
+
+    /** The same settings with another share of redrawn images. */
+    public Augmentation withRedraw(double share) {
+        return new Augmentation(chance, rotationDegrees, shear, aspect, elasticAlpha, elasticSigma, thickenChance,
+                thinChance, gapChance, shift, share);
     }
 }

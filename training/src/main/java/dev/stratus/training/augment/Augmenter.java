@@ -20,17 +20,24 @@ public final class Augmenter {
     private final Augmentation settings;
     private final Preprocessor preprocessor;
     private final float[][] elasticFields;
+    private final Redrawing redrawing;
 
     public Augmenter(Augmentation settings, Preprocessor preprocessor, long seed) {
         this.settings = settings;
         this.preprocessor = preprocessor;
+        this.redrawing = new Redrawing(preprocessor);
         this.elasticFields = settings.elasticAlpha() > 0
                 ? ElasticFields.generate(FIELDS, CANVAS, settings.elasticAlpha(), settings.elasticSigma(), seed)
                 : new float[0][];
     }
 
-    /** One random variant of {@code image}, preprocessed; the plain preprocessed image if distortion erased it. */
-    public DigitImage apply(GreyImage image, SplittableRandom random) {
+    /**
+     * One random variant of {@code image} (redrawn as strokes, then distorted, either or both or
+     * neither), preprocessed; the undistorted image if distortion erased it.
+     */
+    public DigitImage apply(GreyImage raw, SplittableRandom random) {
+        GreyImage image = settings.redraw() > 0 && random.nextDouble() < settings.redraw()
+                ? redrawing.apply(raw, random) : raw;
         if (random.nextDouble() >= settings.chance()) {
             return preprocessor.apply(image);
         }

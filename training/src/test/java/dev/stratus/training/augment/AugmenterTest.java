@@ -66,10 +66,26 @@ class AugmenterTest {
     }
 
     @Test
+    void redrawing_alone_gives_the_digit_as_the_strokes_path_draws_it() {
+        Augmentation redrawOnly = Augmentation.NONE.withRedraw(1);
+        Augmenter augmenter = new Augmenter(redrawOnly, preprocessor, 1);
+        Redrawing redrawing = new Redrawing(preprocessor);
+
+        DigitImage variant = augmenter.apply(seven, new SplittableRandom(2));
+
+        SplittableRandom same = new SplittableRandom(2);
+        same.nextDouble();
+        assertThat(variant).isEqualTo(preprocessor.apply(redrawing.apply(seven, same)));
+        assertThat(variant).isNotEqualTo(preprocessor.apply(seven));
+        assertThat(redrawOnly.enabled()).isTrue();
+    }
+
+    @Test
     void rejects_impossible_settings() {
-        assertThatThrownBy(() -> new Augmentation(1.5, 15, 0.3, 0.2, 1, 4, 0.2, 0.1, 0.1, 1))
+        assertThatThrownBy(() -> new Augmentation(1.5, 15, 0.3, 0.2, 1, 4, 0.2, 0.1, 0.1, 1, 0))
                 .hasMessageContaining("[0, 1]");
-        assertThatThrownBy(() -> new Augmentation(1, 15, 0.3, 0.2, 1, 4, 0.7, 0.5, 0.1, 1))
+        assertThatThrownBy(() -> new Augmentation(1, 15, 0.3, 0.2, 1, 4, 0.7, 0.5, 0.1, 1, 0))
                 .hasMessageContaining("more than 1");
+        assertThatThrownBy(() -> Augmentation.NONE.withRedraw(-0.1)).hasMessageContaining("[0, 1]");
     }
 }

@@ -2,12 +2,14 @@ package dev.stratus.training.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stratus.core.model.ModelCard;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -29,9 +31,11 @@ class CompareRunsCommandTest {
             System.setOut(console);
         }
 
+        ModelCard card = ModelCard.read(SHIPPED.resolve("model-card.json"));
         assertThat(code).isZero();
-        assertThat(out.toString("UTF-8")).contains("| stratus, 1 JVM (default) | 15 | - |").contains("99.40 %")
-                .contains("29.5 s");
+        assertThat(out.toString("UTF-8")).contains("| stratus, 1 JVM (default) | 15 | - |")
+                .contains(String.format(Locale.ROOT, "%.2f %%", 100 * card.test().accuracy()))
+                .contains(String.format(Locale.ROOT, "%.1f s", card.training().secondsToReference()));
         byte[] png = Files.readAllBytes(dir.resolve("plot.png"));
         assertThat(png).startsWith(0x89, 'P', 'N', 'G');
     }
