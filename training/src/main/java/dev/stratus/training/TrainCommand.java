@@ -60,7 +60,7 @@ public final class TrainCommand implements Callable<Integer> {
     Double redraw;
 
     @Option(names = "--outliers", paramLabel = "SHARE",
-            description = "Scribbles and blobs added to each batch per digit, trained towards an even answer over the ten digits so that the model is unsure of them (outlier exposure; stratus 0.25, paper 0).")
+            description = "Scribbles and blobs added to each batch per digit, trained towards an even answer over the ten digits so that the model is unsure of them (outlier exposure; stratus 0.5, paper 0).")
     Double outliers;
 
     @Option(names = "--limit", description = "Train on only the first N training images (0: all).")
