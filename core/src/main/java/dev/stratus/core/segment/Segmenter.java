@@ -138,18 +138,13 @@ public final class Segmenter {
     }
 
     /**
-     * The digit piece {@code i} reads as: the one with the highest product of the verifier's
-     * P(one digit, and it is d) and the digit model's P(d). A window may hold a neighbour's
-     * overlapping ink, which the digit model has never seen and the verifier has.
+     * The digit piece {@code i} reads as: the digit model's answer. (The d with the highest product
+     * of the verifier's P(one digit, and it is d) and the digit model's P(d) read as many numbers
+     * right, 74.0 % touching and 96.8 % gapped of 400 each, but a stored or relayed number keeps
+     * only the digit model's probabilities, whose most probable digit is what every answer shows.)
      */
     static int digit(Prediction prediction, float[] verdicts, int i) {
-        int best = 0;
-        for (int d = 1; d < PieceVerifier.NOT_ONE_DIGIT; d++) {
-            if (joint(prediction, verdicts, i, d) > joint(prediction, verdicts, i, best)) {
-                best = d;
-            }
-        }
-        return best;
+        return prediction.digit();
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.stratus.core.mnist.NumberComposer;
 import dev.stratus.core.model.Model;
 import dev.stratus.core.model.ModelLoadException;
 import dev.stratus.core.model.OnnxClassifier;
+import dev.stratus.core.model.Prediction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,7 +82,12 @@ class NumberAccuracyTest {
         List<String> wrong = new ArrayList<>();
         for (int i = 0; i < COUNT; i++) {
             NumberComposer.Composed number = composer.next();
-            String read = segmenter.segment(number.image()).text();
+            SegmentedNumber segmented = segmenter.segment(number.image());
+            String read = segmented.text();
+            for (SegmentedDigit digit : segmented.digits()) {
+                // A stored or relayed number keeps only the probabilities: they must name the digit chosen.
+                assertThat(Prediction.argMax(digit.prediction().probabilities(), 0)).isEqualTo(digit.prediction().digit());
+            }
             int length = number.label().length();
             byLength[length]++;
             if (read.equals(number.label())) {
