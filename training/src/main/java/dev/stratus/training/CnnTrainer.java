@@ -214,7 +214,7 @@ public final class CnnTrainer {
                             Outliers outliers) {
         int start = batchIndex * options.batchSize();
         int digits = Math.min(options.batchSize(), order.length - start);
-        int n = digits + (outliers == null ? 0 : (int) Math.round(digits * options.outliers()));
+        int n = digits + (int) Math.round(digits * options.outliers());
         float[] pixels = new float[n * Mnist.PIXELS];
         float[] labels = new float[n];
         SplittableRandom random = new SplittableRandom(options.seed() * 1_000_003L + epoch * 100_019L + batchIndex);

@@ -138,23 +138,14 @@ public final class Segmenter {
     }
 
     /**
-     * The digit piece {@code i} reads as: the digit model's answer. (The d with the highest product
-     * of the verifier's P(one digit, and it is d) and the digit model's P(d) read as many numbers
-     * right, 74.0 % touching and 96.8 % gapped of 400 each, but a stored or relayed number keeps
-     * only the digit model's probabilities, whose most probable digit is what every answer shows.)
-     */
-    static int digit(Prediction prediction, float[] verdicts, int i) {
-        return prediction.digit();
-    }
-
-    /**
-     * The log score of piece {@code i}: the log of that product for its {@link #digit}. On 400
-     * touching numbers (seed 2) this read 70.5 % right, against 70.3 % with the digit model's
-     * answer as d and 68.8 % with the verifier alone; gapped 97.5, 97.3 and 95.0 % (first
-     * window verifier).
+     * The log score of piece {@code i}: the log of the verifier's P(one digit, and it is d) times
+     * the digit model's P(d), for d the digit model's answer, which is the digit the piece reads as.
+     * (Choosing instead the d with the highest product read as many numbers right, 74.0 % touching
+     * and 96.8 % gapped of 400 each, but a stored or relayed number keeps only the digit model's
+     * probabilities, whose most probable digit is what every answer shows.)
      */
     static double score(Prediction prediction, float[] verdicts, int i) {
-        return joint(prediction, verdicts, i, digit(prediction, verdicts, i));
+        return joint(prediction, verdicts, i, prediction.digit());
     }
 
     private static double joint(Prediction prediction, float[] verdicts, int i, int d) {
@@ -201,8 +192,7 @@ public final class Segmenter {
             int i = via[end];
             Lattice.Piece piece = pieces.get(i);
             Prediction read = predictions.get(i);
-            digits.add(0, new SegmentedDigit(new Prediction(digit(read, verdicts, i), read.probabilities()), piece.box(),
-                    piece.input()));
+            digits.add(0, new SegmentedDigit(read, piece.box(), piece.input()));
         }
         return digits;
     }
